@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow table.
+ *
+ * One hash table serves every network namespace; the namespace is part of
+ * the key, so the same 4-tuple in two namespaces is two flows, and each
+ * namespace counts, lists and flushes only its own (as conntrack does).
+ *
+ * Locking:
+ * - Lookups walk a bucket under RCU with no lock (the netfilter hooks run
+ *   inside rcu_read_lock()).
+ * - A bucket's chain changes only under its bucket lock, one of
+ *   TCPHS_LOCKS striped over the buckets.
+ * - A flow's mutable fields are under flow->lock. Lock order: bucket lock,
+ *   then flow lock. Both are taken with BH disabled, since the hooks run in
+ *   softirq (PRE_ROUTING) and in process context (LOCAL_OUT).
+ * - A flow is unhashed once (flow->dead set under both locks) and freed after
+ *   an RCU grace period, so an RCU reader may still see it; it checks dead
+ *   under flow->lock before changing it.
+ */
+
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <net/ipv6.h>
+#include <net/netns/hash.h>
+
+#include "tcphs.h"
+#include "flow_table.h"
+#include "netlink.h"
+
+#define TCPHS_LOCKS		1024
+#define TCPHS_EVICT_SCAN	8	/* buckets looked at for a victim */
+#define TCPHS_GC_INTERVAL	(HZ / 8)
+#define TCPHS_GC_PASS		16	/* runs per pass over the table */
+
+static struct hlist_head *tcphs_buckets;
+static unsigned int tcphs_nbuckets;
+static spinlock_t tcphs_locks[TCPHS_LOCKS];
+static u32 tcphs_hash_seed __read_mostly;
+static struct kmem_cache *tcphs_flow_cache;
+static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
+static atomic64_t tcphs_flow_ids = ATOMIC64_INIT(0);
+
+static struct delayed_work tcphs_gc_work;
+static unsigned int tcphs_gc_next;
+
+static unsigned int bucket_of(u32 hash)
+{
+	return hash & (tcphs_nbuckets - 1);
+}
+
+/* Valid for a hash and for a bucket index alike. */
+static spinlock_t *bucket_lock(u32 hash)
+{
+	return &tcphs_locks[bucket_of(hash) & (TCPHS_LOCKS - 1)];
+}
+
+struct hlist_head *tcphs_table_bucket(unsigned int i)
+{
+	return i < tcphs_nbuckets ? &tcphs_buckets[i] : NULL;
+}
+
+unsigned int tcphs_table_buckets(void)
+{
+	return tcphs_nbuckets;
+}
+
+static int ep_cmp(const union tcphs_addr *a, __be16 ap, const union tcphs_addr *b,
+		  __be16 bp)
+{
+	int r = memcmp(a, b, sizeof(*a));
+
+	return r ? r : (int)ntohs(ap) - (int)ntohs(bp);
+}
+
+/* The same hash for both directions: the endpoints go in a fixed order. */
+static u32 tuple_hash(const struct net *net, const struct tcphs_tuple *t)
+{
+	struct {
+		union tcphs_addr a, b;
+		__be16 ap, bp;
+		u32 family;
+	} key;
+
+	memset(&key, 0, sizeof(key));
+	if (ep_cmp(&t->src, t->sport, &t->dst, t->dport) <= 0) {
+		key.a = t->src;
+		key.ap = t->sport;
+		key.b = t->dst;
+		key.bp = t->dport;
+	} else {
+		key.a = t->dst;
+		key.ap = t->dport;
+		key.b = t->src;
+		key.bp = t->sport;
+	}
+	key.family = t->family;
+	BUILD_BUG_ON(sizeof(key) % sizeof(u32));
+	return jhash2((u32 *)&key, sizeof(key) / sizeof(u32),
+		      tcphs_hash_seed ^ net_hash_mix(net));
+}
+
+static bool addr_eq(const union tcphs_addr *a, const union tcphs_addr *b, u8 family)
+{
+	if (family == AF_INET)
+		return a->ip == b->ip;
+	return ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+/* Does @t name @flow, and from which side? */
+static bool tuple_match(const struct tcphs_flow *flow, const struct tcphs_tuple *t,
+			unsigned int *dir)
+{
+	const struct tcphs_tuple *f = &flow->tuple;
+
+	if (f->family != t->family)
+		return false;
+	if (f->sport == t->sport && f->dport == t->dport &&
+	    addr_eq(&f->src, &t->src, t->family) && addr_eq(&f->dst, &t->dst, t->family)) {
+		*dir = TCPHS_DIR_ORIG;
+		return true;
+	}
+	if (f->sport == t->dport && f->dport == t->sport &&
+	    addr_eq(&f->src, &t->dst, t->family) && addr_eq(&f->dst, &t->src, t->family)) {
+		*dir = TCPHS_DIR_REPLY;
+		return true;
+	}
+	return false;
+}
+
+static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
+					 u32 hash, unsigned int *dir)
+{
+	struct tcphs_flow *flow;
+
+	hlist_for_each_entry_rcu(flow, &tcphs_buckets[bucket_of(hash)], node) {
+		if (flow->hash == hash && net_eq(read_pnet(&flow->net), net) &&
+		    tuple_match(flow, t, dir))
+			return flow;
+	}
+	return NULL;
+}
+
+/**
+ * tcphs_flow_find - look a segment's flow up
+ * @net: the namespace the segment was seen in
+ * @t: the segment's tuple, as on the wire
+ * @dir: set to the segment's direction relative to the flow
+ *
+ * Caller holds rcu_read_lock(); the flow stays valid until it drops it.
+ */
+struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
+				   unsigned int *dir)
+{
+	return find_in_bucket(net, t, tuple_hash(net, t), dir);
+}
+
+static void flow_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(tcphs_flow_cache, container_of(head, struct tcphs_flow, rcu));
+}
+
+/* Caller holds the bucket lock of @flow. */
+static bool flow_unhash_locked(struct tcphs_flow *flow)
+{
+	struct tcphs_net *tn;
+	bool was_dead;
+
+	lockdep_assert_held(bucket_lock(flow->hash));
+
+	spin_lock(&flow->lock);
+	was_dead = flow->dead;
+	flow->dead = true;
+	spin_unlock(&flow->lock);
+	if (was_dead)
+		return false;
+
+	hlist_del_rcu(&flow->node);
+	tn = tcphs_pernet(read_pnet(&flow->net));
+	atomic_dec(&tn->count);
+	atomic_inc(&tn->gen);
+	atomic_dec(&tcphs_flow_count);
+	call_rcu(&flow->rcu, flow_free_rcu);
+	return true;
+}
+
+/**
+ * tcphs_flow_unlink - remove a flow from the table
+ * @flow: the flow; the caller holds rcu_read_lock() and not flow->lock
+ *
+ * Safe against a concurrent unlink: the flow is removed once.
+ */
+void tcphs_flow_unlink(struct tcphs_flow *flow)
+{
+	spinlock_t *lock = bucket_lock(flow->hash);
+
+	spin_lock_bh(lock);
+	flow_unhash_locked(flow);
+	spin_unlock_bh(lock);
+}
+
+static bool flow_done(const struct tcphs_flow *flow)
+{
+	return flow->fsm.state == TCPHS_STATE_TIME_WAIT ||
+	       flow->fsm.state == TCPHS_STATE_CLOSED;
+}
+
+static bool flow_half_open(const struct tcphs_flow *flow)
+{
+	return flow->fsm.state <= TCPHS_STATE_SYN_RECV;
+}
+
+/*
+ * Make room for one flow: look at a few buckets from @hash on and evict the
+ * best victim, a finished flow first, else the half-open flow nearest its
+ * timeout. Established flows are never evicted. Caller holds rcu_read_lock().
+ */
+static bool evict_one(u32 hash)
+{
+	struct tcphs_step step = { .event = TCPHS_EV_EVICTED };
+	struct tcphs_flow *flow, *victim = NULL;
+	bool victim_done = false;
+	unsigned int i;
+
+	for (i = 0; i < TCPHS_EVICT_SCAN && !victim_done; i++) {
+		unsigned int b = (bucket_of(hash) + i) & (tcphs_nbuckets - 1);
+
+		hlist_for_each_entry_rcu(flow, &tcphs_buckets[b], node) {
+			bool done = flow_done(flow);
+
+			if (READ_ONCE(flow->dead) || (!done && !flow_half_open(flow)))
+				continue;
+			if (done) {
+				victim = flow;
+				victim_done = true;
+				break;
+			}
+			if (!victim || time_before(READ_ONCE(flow->expires),
+						   READ_ONCE(victim->expires)))
+				victim = flow;
+		}
+	}
+	if (!victim)
+		return false;
+
+	spin_lock_bh(bucket_lock(victim->hash));
+	spin_lock(&victim->lock);
+	if (victim->dead) {
+		spin_unlock(&victim->lock);
+		spin_unlock_bh(bucket_lock(victim->hash));
+		return false;
+	}
+	step.old_state = victim->fsm.state;
+	step.new_state = victim->fsm.state;
+	tcphs_stat_inc(tcphs_pernet(read_pnet(&victim->net)), TCPHS_STAT_EVICTED);
+	tcphs_nl_event(victim, &step, -1, NULL, ktime_get_ns());
+	spin_unlock(&victim->lock);
+	flow_unhash_locked(victim);
+	spin_unlock_bh(bucket_lock(victim->hash));
+	return true;
+}
+
+/**
+ * tcphs_flow_create - add a flow for a segment that opens one
+ * @net: its namespace
+ * @t: the tuple, originator first
+ * @now: CLOCK_MONOTONIC ns
+ *
+ * Returns the flow now in the table for @t (one another CPU added first, if
+ * it raced), or NULL when the table is full or memory ran out (counted).
+ * Caller holds rcu_read_lock().
+ */
+struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t, u64 now)
+{
+	struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_flow *flow, *other;
+	u32 hash = tuple_hash(net, t);
+	spinlock_t *lock = bucket_lock(hash);
+	unsigned int dir;
+
+	if (atomic_inc_return(&tcphs_flow_count) > READ_ONCE(tcphs_max_flows)) {
+		atomic_dec(&tcphs_flow_count);
+		if (!evict_one(hash)) {
+			tcphs_stat_inc(tn, TCPHS_STAT_TABLE_FULL);
+			return NULL;
+		}
+		atomic_inc(&tcphs_flow_count);
+	}
+
+	flow = kmem_cache_zalloc(tcphs_flow_cache, GFP_ATOMIC);
+	if (!flow) {
+		atomic_dec(&tcphs_flow_count);
+		tcphs_stat_inc(tn, TCPHS_STAT_NOMEM);
+		return NULL;
+	}
+	write_pnet(&flow->net, net);
+	flow->tuple = *t;
+	flow->hash = hash;
+	flow->id = atomic64_inc_return(&tcphs_flow_ids);
+	spin_lock_init(&flow->lock);
+	tcphs_fsm_init(&flow->fsm);
+	tcphs_history_init(&flow->hist);
+	flow->expires = jiffies + tcphs_state_timeout(TCPHS_STATE_NONE);
+
+	spin_lock_bh(lock);
+	other = find_in_bucket(net, t, hash, &dir);
+	if (other) {
+		spin_unlock_bh(lock);
+		atomic_dec(&tcphs_flow_count);
+		kmem_cache_free(tcphs_flow_cache, flow);
+		return other;
+	}
+	hlist_add_head_rcu(&flow->node, &tcphs_buckets[bucket_of(hash)]);
+	atomic_inc(&tn->count);
+	atomic_inc(&tn->gen);
+	spin_unlock_bh(lock);
+
+	tcphs_stat_inc(tn, TCPHS_STAT_NEW);
+	return flow;
+}
+
+/**
+ * tcphs_flow_set_expiry - restart the flow's timer for its current state
+ * @flow: caller holds flow->lock
+ */
+void tcphs_flow_set_expiry(struct tcphs_flow *flow)
+{
+	WRITE_ONCE(flow->expires, jiffies + tcphs_state_timeout(flow->fsm.state));
+}
+
+/**
+ * tcphs_flow_fill_info - copy a flow out
+ * @flow: caller holds flow->lock
+ * @info: the copy
+ */
+void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info)
+{
+	const struct tcphs_fsm *f = &flow->fsm;
+	unsigned int d;
+
+	memset(info, 0, sizeof(*info));
+	info->tuple = flow->tuple;
+	info->id = flow->id;
+	memcpy(info->ts, flow->ts, sizeof(info->ts));
+	for (d = 0; d < 2; d++) {
+		info->isn_known[d] = f->dflags[d] & TCPHS_DF_SYN;
+		info->isn[d] = f->isn[d];
+	}
+	info->rtx_syn = flow->rtx_syn;
+	info->rtx_synack = flow->rtx_synack;
+	info->rtx_fin = flow->rtx_fin;
+	info->state = f->state;
+	info->conn_state = tcphs_fsm_conn_state(f);
+	info->opener = f->opener;
+	info->has_closer = (f->dflags[0] | f->dflags[1]) & TCPHS_DF_FIN;
+	info->closer = f->closer;
+	info->end = flow->end;
+	memcpy(info->history, flow->hist.str, sizeof(info->history));
+	info->expires = flow->expires;
+}
+
+/**
+ * tcphs_flow_snapshot - copy a flow out, taking its lock
+ * @flow: caller holds rcu_read_lock() and not flow->lock
+ * @info: the copy
+ */
+void tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info)
+{
+	spin_lock_bh(&flow->lock);
+	tcphs_flow_fill_info(flow, info);
+	spin_unlock_bh(&flow->lock);
+}
+
+/**
+ * tcphs_table_flush_net - remove every flow of a namespace
+ * @net: the namespace
+ *
+ * Returns the number of flows removed. Process context.
+ */
+unsigned int tcphs_table_flush_net(struct net *net)
+{
+	struct tcphs_flow *flow;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < tcphs_nbuckets; i++) {
+		spinlock_t *lock;	/* the bucket's */
+
+		if (hlist_empty(&tcphs_buckets[i]))
+			continue;
+		lock = bucket_lock(i);
+		spin_lock_bh(lock);
+		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node,
+					 lockdep_is_held(lock)) {
+			if (net_eq(read_pnet(&flow->net), net) && flow_unhash_locked(flow))
+				n++;
+		}
+		spin_unlock_bh(lock);
+		if (!(i % 256))
+			cond_resched();
+	}
+	return n;
+}
+
+/*
+ * Retire one flow whose time is up: a live flow times out (and lingers as
+ * CLOSED so that it can still be read), a finished one goes.
+ */
+static void gc_expire(struct tcphs_flow *flow)
+{
+	bool remove = false;
+
+	spin_lock_bh(&flow->lock);
+	if (flow->dead || time_before(jiffies, flow->expires)) {
+		spin_unlock_bh(&flow->lock);
+		return;
+	}
+	if (flow_done(flow)) {
+		remove = true;
+	} else {
+		u64 now = ktime_get_ns();
+		struct tcphs_step step = {
+			.old_state = flow->fsm.state,
+			.new_state = TCPHS_STATE_CLOSED,
+			.event = TCPHS_EV_TIMEOUT,
+		};
+
+		flow->fsm.state = TCPHS_STATE_CLOSED;
+		flow->end = TCPHS_END_TIMEOUT;
+		flow->ts[TCPHS_TS_END] = now;
+		tcphs_flow_set_expiry(flow);
+		tcphs_stat_inc(tcphs_pernet(read_pnet(&flow->net)), TCPHS_STAT_TIMEOUT);
+		tcphs_nl_event(flow, &step, -1, NULL, now);
+	}
+	spin_unlock_bh(&flow->lock);
+	if (remove)
+		tcphs_flow_unlink(flow);
+}
+
+static void tcphs_gc_worker(struct work_struct *work)
+{
+	unsigned int batch = max(256U, tcphs_nbuckets / TCPHS_GC_PASS);
+	unsigned int i, end = min(tcphs_gc_next + batch, tcphs_nbuckets);
+	struct tcphs_flow *flow;
+
+	for (i = tcphs_gc_next; i < end; i++) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node) {
+			if (!time_before(jiffies, READ_ONCE(flow->expires)))
+				gc_expire(flow);
+		}
+		rcu_read_unlock();
+		if (!(i % 64))
+			cond_resched();
+	}
+	tcphs_gc_next = end < tcphs_nbuckets ? end : 0;
+	queue_delayed_work(system_power_efficient_wq, &tcphs_gc_work, TCPHS_GC_INTERVAL);
+}
+
+void tcphs_gc_start(void)
+{
+	INIT_DEFERRABLE_WORK(&tcphs_gc_work, tcphs_gc_worker);
+	queue_delayed_work(system_power_efficient_wq, &tcphs_gc_work, TCPHS_GC_INTERVAL);
+}
+
+void tcphs_gc_stop(void)
+{
+	cancel_delayed_work_sync(&tcphs_gc_work);
+}
+
+/**
+ * tcphs_table_init - allocate the table
+ * @buckets: number of hash buckets, a power of two
+ */
+int tcphs_table_init(unsigned int buckets)
+{
+	unsigned int i;
+
+	tcphs_flow_cache = KMEM_CACHE(tcphs_flow, 0);
+	if (!tcphs_flow_cache)
+		return -ENOMEM;
+
+	tcphs_buckets = kvcalloc(buckets, sizeof(*tcphs_buckets), GFP_KERNEL);
+	if (!tcphs_buckets) {
+		kmem_cache_destroy(tcphs_flow_cache);
+		return -ENOMEM;
+	}
+	tcphs_nbuckets = buckets;
+	for (i = 0; i < buckets; i++)
+		INIT_HLIST_HEAD(&tcphs_buckets[i]);
+	for (i = 0; i < TCPHS_LOCKS; i++)
+		spin_lock_init(&tcphs_locks[i]);
+	tcphs_hash_seed = get_random_u32();
+	return 0;
+}
+
+/* Every namespace has flushed its flows; wait for them to be freed. */
+void tcphs_table_exit(void)
+{
+	rcu_barrier();
+	WARN_ON(atomic_read(&tcphs_flow_count));
+	kvfree(tcphs_buckets);
+	kmem_cache_destroy(tcphs_flow_cache);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The handshake state machine: pure functions of (flow state, segment,
+ * direction). No locks, no allocation, no clock; the caller serialises calls
+ * for one flow.
+ */
+#ifndef _TCPHS_FSM_H
+#define _TCPHS_FSM_H
+
+#include <linux/types.h>
+#include <linux/tcphs.h>
+
+/* TCP flag bits as in byte 13 of the header. */
+#define TCPHS_FIN	0x01
+#define TCPHS_SYN	0x02
+#define TCPHS_RST	0x04
+#define TCPHS_PSH	0x08
+#define TCPHS_ACK	0x10
+#define TCPHS_URG	0x20
+#define TCPHS_ECE	0x40
+#define TCPHS_CWR	0x80
+
+/* The part of a TCP segment the state machine looks at. */
+struct tcphs_seg {
+	u32 seq;
+	u32 ack;
+	u32 len;		/* payload bytes */
+	u16 window;		/* as on the wire, unscaled */
+	u8 flags;		/* TCPHS_FIN ... TCPHS_CWR */
+};
+
+/*
+ * What a segment is, given what the flow has seen. The state machine is a
+ * table indexed by state and kind; the sequence checks live in the
+ * classification, so that the table reads like the protocol.
+ */
+enum tcphs_kind {
+	TCPHS_K_NONE,		/* not a step: no flag that matters */
+	TCPHS_K_SYN,		/* first SYN from this side */
+	TCPHS_K_SYN_RE,		/* the same SYN again (same seq) */
+	TCPHS_K_SYN_NEW,	/* a SYN with a new ISN from a side that sent one */
+	TCPHS_K_SYNACK,		/* SYN-ACK acknowledging the peer's SYN (x+1) */
+	TCPHS_K_SYNACK_RE,	/* the same SYN-ACK again */
+	TCPHS_K_SYNACK_BAD,	/* SYN-ACK that does not acknowledge the SYN */
+	TCPHS_K_ACK_SYN,	/* acknowledges the peer's SYN (y+1) */
+	TCPHS_K_ACK_BAD,	/* the peer's SYN awaits its ACK, this is not it */
+	TCPHS_K_ACK_FIN,	/* acknowledges the peer's FIN (seq+1) */
+	TCPHS_K_ACK,		/* an ACK or data with nothing new to say */
+	TCPHS_K_FIN,		/* first FIN from this side */
+	TCPHS_K_FIN_RE,		/* this side's FIN again */
+	TCPHS_K_RST,		/* a reset the receiver would accept */
+	TCPHS_K_RST_BAD,	/* a reset outside the window (RFC 5961) */
+	TCPHS_K_BAD_FLAGS,	/* a flag combination no TCP sends */
+	__TCPHS_K_MAX
+};
+
+/* What the table says to do. */
+enum tcphs_action {
+	TCPHS_ACT_KEEP,		/* state kept; event if one is given */
+	TCPHS_ACT_GO,		/* move to the given state with its event */
+	TCPHS_ACT_INVALID,	/* numbers do not fit: count, state kept */
+	TCPHS_ACT_RESTART,	/* a new connection reuses a finished tuple */
+};
+
+struct tcphs_cell {
+	u8 action;		/* enum tcphs_action */
+	u8 next;		/* enum tcphs_state, for TCPHS_ACT_GO */
+	u8 event;		/* enum tcphs_event */
+};
+
+/* Per-direction facts, bits of tcphs_fsm.dflags[dir]. */
+#define TCPHS_DF_SYN		BIT(0)	/* sent a SYN, isn[] valid */
+#define TCPHS_DF_SYNACK		BIT(1)	/* sent a SYN-ACK */
+#define TCPHS_DF_SYN_ACKED	BIT(2)	/* its SYN was acknowledged */
+#define TCPHS_DF_FIN		BIT(3)	/* sent a FIN, fin_seq[] valid */
+#define TCPHS_DF_FIN_ACKED	BIT(4)	/* its FIN was acknowledged */
+#define TCPHS_DF_RST		BIT(5)	/* sent an accepted RST */
+#define TCPHS_DF_SEQ		BIT(6)	/* snd_end[] valid */
+#define TCPHS_DF_ACK		BIT(7)	/* last_ack[] valid */
+
+/* The protocol state of one flow. */
+struct tcphs_fsm {
+	u32 isn[2];		/* initial sequence numbers */
+	u32 snd_end[2];		/* highest seq + len (+SYN, +FIN) sent */
+	u32 last_ack[2];	/* highest ack sent */
+	u32 fin_seq[2];		/* sequence number of the FIN itself */
+	u8 dflags[2];		/* TCPHS_DF_* */
+	u8 state;		/* enum tcphs_state */
+	u8 closer;		/* direction of the first FIN */
+	u8 synack_dir;		/* direction of the accepted SYN-ACK */
+	u8 opener;		/* enum tcphs_opener */
+	u8 simul_close:1;	/* passed through CLOSING */
+	u8 rst_dir:1;		/* direction of the accepted RST */
+};
+
+#define TCPHS_MAX_STEPS	3
+
+struct tcphs_step {
+	u8 kind;		/* enum tcphs_kind */
+	u8 action;		/* enum tcphs_action */
+	u8 old_state;
+	u8 new_state;
+	u8 event;		/* enum tcphs_event, TCPHS_EV_NONE for none */
+};
+
+/* What one segment did to a flow. */
+struct tcphs_verdict {
+	struct tcphs_step step[TCPHS_MAX_STEPS];
+	u8 nsteps;
+	bool invalid;		/* a step was invalid; later steps not taken */
+	bool restart;		/* caller must retire the flow and start anew */
+	bool retrans;		/* SYN, SYN-ACK or FIN retransmission */
+	bool data_retrans;	/* payload already sent once */
+};
+
+const struct tcphs_cell *tcphs_fsm_cell(unsigned int state, unsigned int kind);
+void tcphs_fsm_init(struct tcphs_fsm *fsm);
+void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
+		       unsigned int dir, struct tcphs_verdict *v);
+bool tcphs_fsm_valid_flags(u8 flags);
+enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *fsm);
+enum tcphs_end tcphs_fsm_end(const struct tcphs_fsm *fsm);
+
+#endif /* _TCPHS_FSM_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter hooks: parse a TCP segment, find or create its flow, take it
+ * through the state machine, record what happened. Every packet is accepted
+ * unchanged; tcphs only watches.
+ *
+ * Hooks sit at PRE_ROUTING (received and forwarded traffic) and LOCAL_OUT
+ * (locally sent traffic), just after defragmentation, where conntrack sits.
+ * A segment sent over loopback passes both; it is counted at LOCAL_OUT only.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "tcphs.h"
+#include "flow_table.h"
+#include "netlink.h"
+
+/* May a segment with no flow start one? */
+static bool opens_flow(const struct tcphs_seg *seg)
+{
+	if (!tcphs_fsm_valid_flags(seg->flags))
+		return false;
+	if ((seg->flags & (TCPHS_SYN | TCPHS_ACK)) == TCPHS_SYN)
+		return true;
+	return READ_ONCE(tcphs_loose);
+}
+
+static void swap_tuple(struct tcphs_tuple *t)
+{
+	swap(t->src, t->dst);
+	swap(t->sport, t->dport);
+}
+
+/* Record the steps of one segment in the flow. Caller holds flow->lock. */
+static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct tcphs_seg *seg,
+		   unsigned int dir, const struct tcphs_verdict *v, u64 now)
+{
+	unsigned int i;
+
+	tcphs_history_update(&flow->hist, seg, dir, v);
+
+	for (i = 0; i < v->nsteps; i++) {
+		const struct tcphs_step *s = &v->step[i];
+		u64 *ts = flow->ts;
+
+		switch (s->event) {
+		case TCPHS_EV_SYN:
+			if (dir == TCPHS_DIR_ORIG && !ts[TCPHS_TS_SYN])
+				ts[TCPHS_TS_SYN] = now;
+			break;
+		case TCPHS_EV_SYN_ACK:
+			if (!ts[TCPHS_TS_SYNACK])
+				ts[TCPHS_TS_SYNACK] = now;
+			break;
+		case TCPHS_EV_ESTABLISHED:
+			if (!ts[TCPHS_TS_ESTABLISHED])
+				ts[TCPHS_TS_ESTABLISHED] = now;
+			break;
+		case TCPHS_EV_FIN:
+			ts[ts[TCPHS_TS_FIN1] ? TCPHS_TS_FIN2 : TCPHS_TS_FIN1] = now;
+			break;
+		case TCPHS_EV_CLOSED:
+		case TCPHS_EV_RST:
+			ts[TCPHS_TS_END] = now;
+			flow->end = tcphs_fsm_end(&flow->fsm);
+			break;
+		case TCPHS_EV_SYN_RETRANS:
+			flow->rtx_syn++;
+			break;
+		case TCPHS_EV_SYNACK_RETRANS:
+			flow->rtx_synack++;
+			break;
+		case TCPHS_EV_INVALID:
+			tcphs_stat_inc(tn, TCPHS_STAT_INVALID);
+			break;
+		}
+		if (s->kind == TCPHS_K_FIN_RE)
+			flow->rtx_fin++;
+		if (s->new_state != s->old_state)
+			tcphs_flow_set_expiry(flow);
+		if (s->event != TCPHS_EV_NONE)
+			tcphs_nl_event(flow, s, dir, seg, now);
+	}
+	if (v->retrans)
+		tcphs_stat_inc(tn, TCPHS_STAT_RETRANS);
+	/* Live flows stay while packets flow; finished ones only linger. */
+	if (!v->invalid && flow->fsm.state != TCPHS_STATE_TIME_WAIT &&
+	    flow->fsm.state != TCPHS_STATE_CLOSED)
+		tcphs_flow_set_expiry(flow);
+}
+
+static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcphs_seg *seg)
+{
+	struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_verdict v;
+	struct tcphs_flow *flow;
+	bool restarted = false;
+	unsigned int dir;
+	u64 now;
+
+	tcphs_stat_inc(tn, TCPHS_STAT_PACKETS);
+	now = ktime_get_ns();
+again:
+	flow = tcphs_flow_find(net, t, &dir);
+	if (!flow) {
+		if (!opens_flow(seg)) {
+			tcphs_stat_inc(tn, tcphs_fsm_valid_flags(seg->flags) ?
+					   TCPHS_STAT_IGNORED : TCPHS_STAT_MALFORMED);
+			return;
+		}
+		/* The receiver of a SYN-ACK is the one who opened. */
+		dir = TCPHS_DIR_ORIG;
+		if ((seg->flags & (TCPHS_SYN | TCPHS_ACK)) == (TCPHS_SYN | TCPHS_ACK)) {
+			swap_tuple(t);
+			dir = TCPHS_DIR_REPLY;
+		}
+		flow = tcphs_flow_create(net, t, now);
+		if (!flow)
+			return;
+		/* Another CPU may have added it first: find the direction. */
+		if (dir == TCPHS_DIR_REPLY)
+			swap_tuple(t);
+		flow = tcphs_flow_find(net, t, &dir);
+		if (!flow)
+			return;
+	}
+
+	spin_lock_bh(&flow->lock);
+	if (flow->dead) {
+		spin_unlock_bh(&flow->lock);
+		tcphs_stat_inc(tn, TCPHS_STAT_IGNORED);
+		return;
+	}
+	tcphs_fsm_segment(&flow->fsm, seg, dir, &v);
+	if (v.restart) {
+		spin_unlock_bh(&flow->lock);
+		/* A new connection on a finished tuple: retire the old flow. */
+		tcphs_flow_unlink(flow);
+		if (restarted)
+			return;
+		restarted = true;
+		goto again;
+	}
+	record(tn, flow, seg, dir, &v, now);
+	spin_unlock_bh(&flow->lock);
+}
+
+/* Fill @seg from the TCP header at @thoff; false if it is malformed. */
+static bool parse_tcp(const struct sk_buff *skb, unsigned int thoff, struct tcphs_tuple *t,
+		      struct tcphs_seg *seg)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int doff;
+
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th)
+		return false;
+	doff = th->doff * 4;
+	if (doff < sizeof(*th) || thoff + doff > skb->len)
+		return false;
+
+	t->sport = th->source;
+	t->dport = th->dest;
+	seg->seq = ntohl(th->seq);
+	seg->ack = ntohl(th->ack_seq);
+	seg->window = ntohs(th->window);
+	seg->flags = tcp_flag_byte(th);
+	seg->len = skb->len - thoff - doff;
+	return true;
+}
+
+static bool skip(const struct nf_hook_state *state)
+{
+	return state->hook == NF_INET_PRE_ROUTING && state->in &&
+	       (state->in->flags & IFF_LOOPBACK);
+}
+
+static unsigned int tcphs_hook_ipv4(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct tcphs_tuple t = { .family = AF_INET };
+	struct tcphs_seg seg = {};
+	const struct iphdr *iph;
+	struct iphdr _iph;
+	unsigned int ihl;
+
+	if (skip(state))
+		return NF_ACCEPT;
+	iph = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_iph), &_iph);
+	if (!iph || iph->protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+
+	if (ntohs(iph->frag_off) & IP_OFFSET) {
+		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_FRAGMENTS);
+		return NF_ACCEPT;
+	}
+	ihl = iph->ihl * 4;
+	t.src.ip = iph->saddr;
+	t.dst.ip = iph->daddr;
+	if (ihl < sizeof(*iph) ||
+	    !parse_tcp(skb, skb_network_offset(skb) + ihl, &t, &seg)) {
+		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_MALFORMED);
+		return NF_ACCEPT;
+	}
+	tcphs_track(state->net, &t, &seg);
+	return NF_ACCEPT;
+}
+
+static unsigned int tcphs_hook_ipv6(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct tcphs_tuple t = { .family = AF_INET6 };
+	struct tcphs_seg seg = {};
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	__be16 frag_off;
+	u8 nexthdr;
+	int thoff;
+
+	if (skip(state))
+		return NF_ACCEPT;
+	ip6h = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_ip6h), &_ip6h);
+	if (!ip6h)
+		return NF_ACCEPT;
+
+	nexthdr = ip6h->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(_ip6h), &nexthdr,
+				 &frag_off);
+	if (thoff < 0 || nexthdr != IPPROTO_TCP)
+		return NF_ACCEPT;
+	if (frag_off & htons(IP6_OFFSET)) {
+		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_FRAGMENTS);
+		return NF_ACCEPT;
+	}
+	t.src.in6 = ip6h->saddr;
+	t.dst.in6 = ip6h->daddr;
+	if (!parse_tcp(skb, thoff, &t, &seg)) {
+		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_MALFORMED);
+		return NF_ACCEPT;
+	}
+	tcphs_track(state->net, &t, &seg);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops tcphs_hook_ops[] = {
+	{
+		.hook		= tcphs_hook_ipv4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook		= tcphs_hook_ipv4,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook		= tcphs_hook_ipv6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook		= tcphs_hook_ipv6,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+};
+
+int tcphs_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, tcphs_hook_ops, ARRAY_SIZE(tcphs_hook_ops));
+}
+
+void tcphs_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, tcphs_hook_ops, ARRAY_SIZE(tcphs_hook_ops));
+}

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "tcphs" generic netlink family (see include/uapi/linux/tcphs.h and
+ * Documentation/netlink/specs/tcphs.yaml): a dump of the flow table, the
+ * counters, a flush, and a multicast group of transition events.
+ *
+ * Every request is about the requester's network namespace. Requests are
+ * validated strictly: an attribute a command does not take is refused, with
+ * an extended-ack message.
+ */
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/skbuff.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "tcphs.h"
+#include "flow_table.h"
+#include "netlink.h"
+
+enum tcphs_mcgrp {
+	TCPHS_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group tcphs_mcgrps[] = {
+	[TCPHS_MCGRP_EVENTS_ID] = {
+		.name = TCPHS_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static struct genl_family tcphs_family;
+
+/* TCPHS_CMD_GET_FLOW takes the filters and nothing else. */
+static const struct nla_policy tcphs_get_flow_policy[TCPHS_A_MAX + 1] = {
+	[TCPHS_A_FILTER_FAMILY]	= { .type = NLA_U8 },
+	[TCPHS_A_FILTER_ADDR]	= { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[TCPHS_A_FILTER_PORT]	= { .type = NLA_U16 },
+	[TCPHS_A_FILTER_STATE]	= NLA_POLICY_MAX(NLA_U8, TCPHS_STATE_MAX),
+};
+
+/* TCPHS_CMD_GET_STATS and TCPHS_CMD_FLUSH take no attribute. */
+static const struct nla_policy tcphs_no_attr_policy[TCPHS_A_MAX + 1] = {};
+
+/* The largest flow message, attribute by attribute. */
+static size_t tcphs_nl_flow_size(void)
+{
+	return nla_total_size_64bit(sizeof(u64))	/* FLOW_ID */
+		+ nla_total_size(sizeof(u32))		/* NETNS */
+		+ nla_total_size(sizeof(u8))		/* FAMILY */
+		+ 2 * nla_total_size(sizeof(struct in6_addr))	/* SADDR, DADDR */
+		+ 2 * nla_total_size(sizeof(u16))	/* SPORT, DPORT */
+		+ 5 * nla_total_size(sizeof(u8))	/* STATE ... END */
+		+ nla_total_size(TCPHS_HISTORY_LEN)	/* HISTORY */
+		+ 2 * nla_total_size(sizeof(u32))	/* ISN_ORIG, ISN_REPLY */
+		+ __TCPHS_TS_MAX * nla_total_size_64bit(sizeof(u64))
+		+ 2 * nla_total_size_64bit(sizeof(u64))	/* latencies */
+		+ 3 * nla_total_size(sizeof(u32));	/* RTX_* */
+}
+
+static size_t tcphs_nl_event_size(void)
+{
+	return tcphs_nl_flow_size()
+		+ 3 * nla_total_size(sizeof(u8))	/* EVENT, OLD_STATE, DIR */
+		+ nla_total_size_64bit(sizeof(u64))	/* EVENT_SEQ */
+		+ nla_total_size(sizeof(u8))		/* TCP_FLAGS */
+		+ 2 * nla_total_size(sizeof(u32))	/* SEQ, ACK */
+		+ nla_total_size_64bit(sizeof(u64));	/* TS_NS */
+}
+
+static int put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, TCPHS_A_PAD);
+}
+
+static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
+			      const struct tcphs_flow_info *fi)
+{
+	const struct tcphs_tuple *t = &fi->tuple;
+	int alen = t->family == AF_INET ? sizeof(t->src.ip) : sizeof(t->src.in6);
+	const u64 *ts = fi->ts;
+	int i;
+
+	if (put_u64(skb, TCPHS_A_FLOW_ID, fi->id) ||
+	    nla_put_u32(skb, TCPHS_A_NETNS, net->ns.inum) ||
+	    nla_put_u8(skb, TCPHS_A_FAMILY, t->family) ||
+	    nla_put(skb, TCPHS_A_SADDR, alen, &t->src) ||
+	    nla_put(skb, TCPHS_A_DADDR, alen, &t->dst) ||
+	    nla_put_u16(skb, TCPHS_A_SPORT, ntohs(t->sport)) ||
+	    nla_put_u16(skb, TCPHS_A_DPORT, ntohs(t->dport)) ||
+	    nla_put_u8(skb, TCPHS_A_STATE, fi->state) ||
+	    nla_put_u8(skb, TCPHS_A_CONN_STATE, fi->conn_state) ||
+	    nla_put_string(skb, TCPHS_A_HISTORY, fi->history) ||
+	    nla_put_u8(skb, TCPHS_A_OPENER, fi->opener) ||
+	    nla_put_u8(skb, TCPHS_A_END, fi->end) ||
+	    nla_put_u32(skb, TCPHS_A_RTX_SYN, fi->rtx_syn) ||
+	    nla_put_u32(skb, TCPHS_A_RTX_SYNACK, fi->rtx_synack) ||
+	    nla_put_u32(skb, TCPHS_A_RTX_FIN, fi->rtx_fin))
+		return -EMSGSIZE;
+	if (fi->has_closer && nla_put_u8(skb, TCPHS_A_CLOSER, fi->closer))
+		return -EMSGSIZE;
+	if (fi->isn_known[TCPHS_DIR_ORIG] &&
+	    nla_put_u32(skb, TCPHS_A_ISN_ORIG, fi->isn[TCPHS_DIR_ORIG]))
+		return -EMSGSIZE;
+	if (fi->isn_known[TCPHS_DIR_REPLY] &&
+	    nla_put_u32(skb, TCPHS_A_ISN_REPLY, fi->isn[TCPHS_DIR_REPLY]))
+		return -EMSGSIZE;
+	for (i = 0; i < __TCPHS_TS_MAX; i++)
+		if (ts[i] && put_u64(skb, TCPHS_A_TS_SYN + i, ts[i]))
+			return -EMSGSIZE;
+	if (ts[TCPHS_TS_SYN] && ts[TCPHS_TS_SYNACK] &&
+	    put_u64(skb, TCPHS_A_LAT_SYN_SYNACK, ts[TCPHS_TS_SYNACK] - ts[TCPHS_TS_SYN]))
+		return -EMSGSIZE;
+	if (ts[TCPHS_TS_SYNACK] && ts[TCPHS_TS_ESTABLISHED] &&
+	    put_u64(skb, TCPHS_A_LAT_SYNACK_ACK,
+		    ts[TCPHS_TS_ESTABLISHED] - ts[TCPHS_TS_SYNACK]))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * tcphs_nl_event - tell the listeners of the flow's namespace about a step
+ * @flow: the flow; the caller holds flow->lock
+ * @step: the step, with its event
+ * @dir: the segment's direction, or -1 when no segment caused it
+ * @seg: the segment, or NULL
+ * @now: CLOCK_MONOTONIC ns
+ *
+ * Every event takes the namespace's next sequence number, so a reader can
+ * count what it missed; the message is built only if someone listens.
+ * Never sleeps.
+ */
+void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int dir,
+		    const struct tcphs_seg *seg, u64 now)
+{
+	struct net *net = read_pnet(&flow->net);
+	struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_flow_info fi;
+	struct sk_buff *skb;
+	void *hdr;
+	u64 seq;
+	int err;
+
+	seq = atomic64_inc_return(&tn->event_seq);
+	if (!genl_has_listeners(&tcphs_family, net, TCPHS_MCGRP_EVENTS_ID))
+		return;
+
+	skb = genlmsg_new(tcphs_nl_event_size(), GFP_ATOMIC);
+	if (!skb)
+		goto drop;
+	hdr = genlmsg_put(skb, 0, 0, &tcphs_family, 0, TCPHS_CMD_EVENT);
+	if (!hdr)
+		goto drop_free;
+
+	tcphs_flow_fill_info(flow, &fi);
+	/* A segment can take several steps: report this step's state. */
+	fi.state = step->new_state;
+	if (nla_put_u8(skb, TCPHS_A_EVENT, step->event) ||
+	    put_u64(skb, TCPHS_A_EVENT_SEQ, seq) ||
+	    nla_put_u8(skb, TCPHS_A_OLD_STATE, step->old_state) ||
+	    put_u64(skb, TCPHS_A_TS_NS, now) ||
+	    tcphs_nl_fill_flow(skb, net, &fi))
+		goto drop_free;
+	if (dir >= 0 && nla_put_u8(skb, TCPHS_A_DIR, dir))
+		goto drop_free;
+	if (seg && (nla_put_u8(skb, TCPHS_A_TCP_FLAGS, seg->flags) ||
+		    nla_put_u32(skb, TCPHS_A_SEQ, seg->seq) ||
+		    nla_put_u32(skb, TCPHS_A_ACK, seg->ack)))
+		goto drop_free;
+	genlmsg_end(skb, hdr);
+
+	err = genlmsg_multicast_netns(&tcphs_family, net, skb, 0, TCPHS_MCGRP_EVENTS_ID,
+				      GFP_ATOMIC);
+	/* -ESRCH: the last listener left meanwhile; nobody missed it. */
+	if (err && err != -ESRCH)
+		goto drop;
+	tcphs_stat_inc(tn, TCPHS_STAT_EVENTS);
+	return;
+
+drop_free:
+	nlmsg_free(skb);
+drop:
+	tcphs_stat_inc(tn, TCPHS_STAT_EVENT_DROP);
+}
+
+/* The dump's filter and cursor, kept in the callback between calls. */
+struct tcphs_dump_ctx {
+	unsigned int bucket;	/* next bucket to dump */
+	unsigned int skip;	/* flows of that bucket already dumped */
+	bool has_family, has_addr, has_port, has_state;
+	u8 family;
+	u8 state;
+	u8 addr_len;
+	u16 port;
+	union tcphs_addr addr;
+};
+
+static_assert(sizeof(struct tcphs_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+static int tcphs_nl_get_flow_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
+	struct netlink_ext_ack *extack = cb->extack;
+	struct nlattr **tb = info->attrs;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (!tb)
+		return 0;
+
+	if (tb[TCPHS_A_FILTER_FAMILY]) {
+		ctx->family = nla_get_u8(tb[TCPHS_A_FILTER_FAMILY]);
+		if (ctx->family != AF_INET && ctx->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCPHS_A_FILTER_FAMILY],
+					    "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+		ctx->has_family = true;
+	}
+	if (tb[TCPHS_A_FILTER_ADDR]) {
+		int len = nla_len(tb[TCPHS_A_FILTER_ADDR]);
+
+		if (len != sizeof(struct in_addr) && len != sizeof(struct in6_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCPHS_A_FILTER_ADDR],
+					    "address must be 4 or 16 bytes");
+			return -EINVAL;
+		}
+		nla_memcpy(&ctx->addr, tb[TCPHS_A_FILTER_ADDR], sizeof(ctx->addr));
+		ctx->addr_len = len;
+		ctx->has_addr = true;
+	}
+	if (tb[TCPHS_A_FILTER_PORT]) {
+		ctx->port = nla_get_u16(tb[TCPHS_A_FILTER_PORT]);
+		ctx->has_port = true;
+	}
+	if (tb[TCPHS_A_FILTER_STATE]) {
+		ctx->state = nla_get_u8(tb[TCPHS_A_FILTER_STATE]);
+		ctx->has_state = true;
+	}
+	return 0;
+}
+
+static bool tcphs_dump_match(const struct tcphs_dump_ctx *ctx, const struct tcphs_flow_info *fi)
+{
+	const struct tcphs_tuple *t = &fi->tuple;
+
+	if (ctx->has_family && t->family != ctx->family)
+		return false;
+	if (ctx->has_state && fi->state != ctx->state)
+		return false;
+	if (ctx->has_port && ntohs(t->sport) != ctx->port && ntohs(t->dport) != ctx->port)
+		return false;
+	if (ctx->has_addr) {
+		int alen = t->family == AF_INET ? sizeof(t->src.ip) : sizeof(t->src.in6);
+
+		if (alen != ctx->addr_len)
+			return false;
+		if (memcmp(&t->src, &ctx->addr, alen) && memcmp(&t->dst, &ctx->addr, alen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Dump the namespace's flows bucket by bucket, under RCU only; the cursor
+ * (bucket, flows of it already sent) survives between calls. When the
+ * namespace's table changes between two calls the reply is marked
+ * NLM_F_DUMP_INTR and the reader dumps again.
+ */
+static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
+	struct net *net = sock_net(skb->sk);
+	struct tcphs_net *tn = tcphs_pernet(net);
+	struct hlist_head *head;
+	int err = 0;
+
+	cb->seq = atomic_read(&tn->gen);
+	rcu_read_lock();
+	for (; (head = tcphs_table_bucket(ctx->bucket)); ctx->bucket++, ctx->skip = 0) {
+		struct tcphs_flow *flow;
+		unsigned int n = 0;
+
+		hlist_for_each_entry_rcu(flow, head, node) {
+			struct tcphs_flow_info fi;
+			void *hdr;
+
+			if (!net_eq(read_pnet(&flow->net), net))
+				continue;
+			if (n++ < ctx->skip)
+				continue;
+			tcphs_flow_snapshot(flow, &fi);
+			if (!tcphs_dump_match(ctx, &fi)) {
+				ctx->skip = n;
+				continue;
+			}
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					  &tcphs_family, NLM_F_MULTI, TCPHS_CMD_GET_FLOW);
+			if (!hdr) {
+				err = -EMSGSIZE;
+				goto out;
+			}
+			genl_dump_check_consistent(cb, hdr);
+			if (tcphs_nl_fill_flow(skb, net, &fi)) {
+				genlmsg_cancel(skb, hdr);
+				err = -EMSGSIZE;
+				goto out;
+			}
+			genlmsg_end(skb, hdr);
+			ctx->skip = n;
+		}
+	}
+out:
+	rcu_read_unlock();
+	/* A full skb ends this call; the next one resumes at the cursor. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct tcphs_net *tn = tcphs_pernet(net);
+	u64 sum[__TCPHS_STAT_MAX];
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(nla_total_size(0) +
+			  __TCPHS_STAT_MAX * nla_total_size_64bit(sizeof(u64)) +
+			  2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tcphs_family, 0, TCPHS_CMD_GET_STATS);
+	if (!hdr)
+		goto nospace;
+
+	tcphs_stats_sum(tn, sum);
+	nest = nla_nest_start(msg, TCPHS_A_STATS);
+	if (!nest)
+		goto nospace;
+	/* Attribute type 0 is reserved: counter i travels as type i + 1. */
+	for (i = 0; i < __TCPHS_STAT_MAX; i++)
+		if (nla_put_u64_64bit(msg, i + 1, sum[i], 0))
+			goto nospace;
+	nla_nest_end(msg, nest);
+	if (nla_put_u32(msg, TCPHS_A_FLOW_COUNT, atomic_read(&tn->count)) ||
+	    nla_put_u32(msg, TCPHS_A_NETNS, net->ns.inum))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int tcphs_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *msg;
+	unsigned int n;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	n = tcphs_table_flush_net(net);
+	hdr = genlmsg_put_reply(msg, info, &tcphs_family, 0, TCPHS_CMD_FLUSH);
+	if (!hdr || nla_put_u32(msg, TCPHS_A_FLOW_COUNT, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static const struct genl_ops tcphs_ops[] = {
+	{
+		.cmd		= TCPHS_CMD_GET_FLOW,
+		.start		= tcphs_nl_get_flow_start,
+		.dumpit		= tcphs_nl_get_flow_dumpit,
+		.policy		= tcphs_get_flow_policy,
+		.maxattr	= TCPHS_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= TCPHS_CMD_GET_STATS,
+		.doit		= tcphs_nl_get_stats_doit,
+		.policy		= tcphs_no_attr_policy,
+		.maxattr	= TCPHS_A_MAX,
+	},
+	{
+		.cmd		= TCPHS_CMD_FLUSH,
+		.doit		= tcphs_nl_flush_doit,
+		.policy		= tcphs_no_attr_policy,
+		.maxattr	= TCPHS_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family tcphs_family __ro_after_init = {
+	.name		= TCPHS_GENL_NAME,
+	.version	= TCPHS_GENL_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= tcphs_ops,
+	.n_ops		= ARRAY_SIZE(tcphs_ops),
+	.mcgrps		= tcphs_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tcphs_mcgrps),
+};
+
+int tcphs_nl_init(void)
+{
+	return genl_register_family(&tcphs_family);
+}
+
+void tcphs_nl_exit(void)
+{
+	genl_unregister_family(&tcphs_family);
+}

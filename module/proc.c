@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/net/tcphs (also reachable as /proc/tcphs): the flow table of the
+ * reader's network namespace, one line per flow under a header line.
+ * /proc/net/stat/tcphs: the counters, one line per CPU, in the format of
+ * /proc/net/stat/nf_conntrack (hexadecimal, readable with lnstat).
+ *
+ * The table file is mode 0400: only the root of the namespace (its owner
+ * user namespace's root) reads it, since it lists other people's traffic.
+ */
+
+#include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include <tcphs_names.h>
+
+#include "tcphs.h"
+#include "flow_table.h"
+
+struct tcphs_seq_iter {
+	struct seq_net_private p;	/* must be first */
+	unsigned int bucket;		/* bucket of the current flow */
+	unsigned int skip;		/* this namespace's flows in it, up to it */
+	loff_t pos;			/* its position */
+};
+
+/*
+ * The first flow of this namespace at or after the @skip-th of bucket
+ * @bucket. Caller holds rcu_read_lock().
+ */
+static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
+				   unsigned int skip)
+{
+	struct tcphs_seq_iter *it = s->private;
+	struct net *net = seq_file_net(s);
+	struct hlist_head *head;
+
+	for (; (head = tcphs_table_bucket(bucket)); bucket++, skip = 0) {
+		struct tcphs_flow *flow;
+		unsigned int n = 0;
+
+		hlist_for_each_entry_rcu(flow, head, node) {
+			if (!net_eq(read_pnet(&flow->net), net))
+				continue;
+			if (n++ < skip)
+				continue;
+			it->bucket = bucket;
+			it->skip = n;
+			return flow;
+		}
+	}
+	return NULL;
+}
+
+static void *tcphs_seq_start(struct seq_file *s, loff_t *pos)
+	__acquires(RCU)
+{
+	struct tcphs_seq_iter *it = s->private;
+	struct tcphs_flow *flow = NULL;
+
+	rcu_read_lock();
+	if (*pos == 0) {
+		it->bucket = 0;
+		it->skip = 0;
+		it->pos = 0;
+		return SEQ_START_TOKEN;
+	}
+	/* Resume where the last read stopped, without walking from the start. */
+	if (*pos == it->pos && it->skip)
+		return seq_find(s, it->bucket, it->skip - 1);
+	if (*pos == it->pos + 1) {
+		flow = seq_find(s, it->bucket, it->skip);
+		if (flow)
+			it->pos = *pos;
+		return flow;
+	}
+
+	it->bucket = 0;
+	it->skip = 0;
+	for (it->pos = 0; it->pos < *pos; it->pos++) {
+		flow = seq_find(s, it->bucket, it->skip);
+		if (!flow)
+			return NULL;
+	}
+	return flow;
+}
+
+static void *tcphs_seq_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	struct tcphs_seq_iter *it = s->private;
+	struct tcphs_flow *flow;
+
+	(*pos)++;
+	flow = seq_find(s, it->bucket, v == SEQ_START_TOKEN ? 0 : it->skip);
+	if (flow)
+		it->pos = *pos;
+	return flow;
+}
+
+static void tcphs_seq_stop(struct seq_file *s, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static void show_endpoint(struct seq_file *s, const struct tcphs_tuple *t, bool src)
+{
+	const union tcphs_addr *a = src ? &t->src : &t->dst;
+	__be16 port = src ? t->sport : t->dport;
+	char buf[64];
+
+	if (t->family == AF_INET)
+		snprintf(buf, sizeof(buf), "%pI4:%u", &a->ip, ntohs(port));
+	else
+		snprintf(buf, sizeof(buf), "[%pI6c]:%u", &a->in6, ntohs(port));
+	seq_printf(s, " %-21s", buf);
+}
+
+static void show_u64(struct seq_file *s, bool known, u64 v)
+{
+	if (known)
+		seq_printf(s, " %llu", v);
+	else
+		seq_puts(s, " -");
+}
+
+static void show_header(struct seq_file *s)
+{
+	seq_printf(s, "%-6s %-6s %-21s %-21s %-11s %-10s %-15s %-6s", "id", "family",
+		   "orig", "reply", "state", "conn_state", "history", "opener");
+	seq_puts(s, " isn_orig isn_reply syn_synack_ns synack_ack_ns rtx_syn rtx_synack");
+	seq_puts(s, " rtx_fin closer end ts_syn ts_synack ts_established ts_fin1");
+	seq_puts(s, " ts_fin2 ts_end timeout\n");
+}
+
+static int tcphs_seq_show(struct seq_file *s, void *v)
+{
+	struct tcphs_flow_info fi;
+	const u64 *ts = fi.ts;
+	long timeout;
+	int i;
+
+	if (v == SEQ_START_TOKEN) {
+		show_header(s);
+		return 0;
+	}
+	tcphs_flow_snapshot(v, &fi);
+
+	seq_printf(s, "%-6llu %-6s", fi.id, fi.tuple.family == AF_INET ? "ipv4" : "ipv6");
+	show_endpoint(s, &fi.tuple, true);
+	show_endpoint(s, &fi.tuple, false);
+	seq_printf(s, " %-11s %-10s %-15s %-6s",
+		   tcphs_name_of(tcphs_state_names, __TCPHS_STATE_MAX, fi.state),
+		   tcphs_name_of(tcphs_conn_state_names, __TCPHS_CS_MAX, fi.conn_state),
+		   fi.history[0] ? fi.history : "-",
+		   tcphs_name_of(tcphs_opener_names, __TCPHS_OPENER_MAX, fi.opener));
+	show_u64(s, fi.isn_known[TCPHS_DIR_ORIG], fi.isn[TCPHS_DIR_ORIG]);
+	show_u64(s, fi.isn_known[TCPHS_DIR_REPLY], fi.isn[TCPHS_DIR_REPLY]);
+	show_u64(s, ts[TCPHS_TS_SYN] && ts[TCPHS_TS_SYNACK],
+		 ts[TCPHS_TS_SYNACK] - ts[TCPHS_TS_SYN]);
+	show_u64(s, ts[TCPHS_TS_SYNACK] && ts[TCPHS_TS_ESTABLISHED],
+		 ts[TCPHS_TS_ESTABLISHED] - ts[TCPHS_TS_SYNACK]);
+	seq_printf(s, " %u %u %u %s %s", fi.rtx_syn, fi.rtx_synack, fi.rtx_fin,
+		   fi.has_closer ? (fi.closer == TCPHS_DIR_ORIG ? "orig" : "reply") : "-",
+		   tcphs_name_of(tcphs_end_names, __TCPHS_END_MAX, fi.end));
+	for (i = 0; i < __TCPHS_TS_MAX; i++)
+		show_u64(s, ts[i], ts[i]);
+	timeout = (long)(fi.expires - jiffies);
+	seq_printf(s, " %ld\n", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+	return 0;
+}
+
+static const struct seq_operations tcphs_seq_ops = {
+	.start	= tcphs_seq_start,
+	.next	= tcphs_seq_next,
+	.stop	= tcphs_seq_stop,
+	.show	= tcphs_seq_show,
+};
+
+/* /proc/net/stat/tcphs: position 0 is the header, then one per CPU. */
+static void *tcphs_stat_seq_start(struct seq_file *s, loff_t *pos)
+{
+	int cpu;
+
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	for (cpu = *pos - 1; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		*pos = cpu + 1;
+		return per_cpu_ptr(tcphs_pernet(seq_file_net(s))->stats, cpu);
+	}
+	return NULL;
+}
+
+static void *tcphs_stat_seq_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	int cpu;
+
+	for (cpu = *pos; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		*pos = cpu + 1;
+		return per_cpu_ptr(tcphs_pernet(seq_file_net(s))->stats, cpu);
+	}
+	(*pos)++;
+	return NULL;
+}
+
+static void tcphs_stat_seq_stop(struct seq_file *s, void *v)
+{
+}
+
+static int tcphs_stat_seq_show(struct seq_file *s, void *v)
+{
+	const struct tcphs_net *tn = tcphs_pernet(seq_file_net(s));
+	const struct tcphs_stats *st = v;
+	int i;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(s, "flows");
+		for (i = 0; i < __TCPHS_STAT_MAX; i++)
+			seq_printf(s, " %s", tcphs_stat_names[i]);
+		seq_putc(s, '\n');
+		return 0;
+	}
+	seq_printf(s, "%08x", atomic_read(&tn->count));
+	for (i = 0; i < __TCPHS_STAT_MAX; i++)
+		seq_printf(s, " %08llx", READ_ONCE(st->v[i]));
+	seq_putc(s, '\n');
+	return 0;
+}
+
+static const struct seq_operations tcphs_stat_seq_ops = {
+	.start	= tcphs_stat_seq_start,
+	.next	= tcphs_stat_seq_next,
+	.stop	= tcphs_stat_seq_stop,
+	.show	= tcphs_stat_seq_show,
+};
+
+int tcphs_proc_net_init(struct net *net)
+{
+	if (!proc_create_net("tcphs", 0400, net->proc_net, &tcphs_seq_ops,
+			     sizeof(struct tcphs_seq_iter)))
+		return -ENOMEM;
+	if (!proc_create_net("tcphs", 0444, net->proc_net_stat, &tcphs_stat_seq_ops,
+			     sizeof(struct seq_net_private))) {
+		remove_proc_entry("tcphs", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void tcphs_proc_net_exit(struct net *net)
+{
+	remove_proc_entry("tcphs", net->proc_net_stat);
+	remove_proc_entry("tcphs", net->proc_net);
+}
+
+/* /proc/tcphs -> net/tcphs, which resolves in the reader's namespace. */
+int tcphs_proc_init(void)
+{
+	return proc_symlink("tcphs", NULL, "net/tcphs") ? 0 : -ENOMEM;
+}
+
+void tcphs_proc_exit(void)
+{
+	remove_proc_entry("tcphs", NULL);
+}

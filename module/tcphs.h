@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the parts of the tcphs module share: per-namespace data, counters and
+ * the tunables.
+ */
+#ifndef _TCPHS_H
+#define _TCPHS_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+#include <linux/tcphs.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct tcphs_stats {
+	u64 v[__TCPHS_STAT_MAX];
+};
+
+/* Per network namespace. */
+struct tcphs_net {
+	struct tcphs_stats __percpu *stats;
+	atomic_t count;			/* flows of this namespace */
+	atomic_t gen;			/* bumped when a flow comes or goes */
+	atomic64_t event_seq;		/* events generated, no gaps */
+	struct net *net;
+};
+
+extern unsigned int tcphs_net_id;
+
+static inline struct tcphs_net *tcphs_pernet(const struct net *net)
+{
+	return net_generic(net, tcphs_net_id);
+}
+
+static inline void tcphs_stat_inc(struct tcphs_net *tn, enum tcphs_stat s)
+{
+	this_cpu_inc(tn->stats->v[s]);
+}
+
+void tcphs_stats_sum(const struct tcphs_net *tn, u64 sum[__TCPHS_STAT_MAX]);
+
+/* Tunables (module parameters); see main.c. */
+extern unsigned int tcphs_max_flows;
+extern bool tcphs_loose;
+unsigned long tcphs_state_timeout(unsigned int state);
+
+/* hook.c */
+int tcphs_hooks_register(struct net *net);
+void tcphs_hooks_unregister(struct net *net);
+
+/* proc.c */
+int tcphs_proc_net_init(struct net *net);
+void tcphs_proc_net_exit(struct net *net);
+int tcphs_proc_init(void);
+void tcphs_proc_exit(void);
+
+#endif /* _TCPHS_H */
