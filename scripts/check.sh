@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test of tcphs, as `make check` runs it: the module built with W=1
+# and no warning, the reader and its unit tests, then the VM suite over real
+# sockets and namespaces in the test VM. Ends with one line
+# "check: N passed, M failed"; exits non-zero if anything failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$TCPHS_ROOT"
+
+"$TCPHS_SCRIPTS/setup.sh" || tcphs_die "installing dependencies failed"
+tcphs_kernel_paths
+
+passed=0
+failed=0
+mkdir -p "$TCPHS_BUILD"
+log=$TCPHS_BUILD/check.log
+: >"$log"
+
+# step NAME CMD...: one host-side check, counted.
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	if "$@" 2>&1 | tee -a "$log"; then
+		echo "ok $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok $name"
+		failed=$((failed + 1))
+	fi
+}
+
+module_w1() {
+	local out
+	out=$(make -C "$KDIR" M="$TCPHS_ROOT" W=1 modules 2>&1)
+	local rc=$?
+	echo "$out"
+	[ $rc = 0 ] || return 1
+	if grep -E 'warning:|error:' <<<"$out"; then
+		echo "the module must build without warnings (W=1)"
+		return 1
+	fi
+}
+
+step "module builds with W=1 and no warning ($KVER)" module_w1
+step "reader builds" make -C userspace
+step "reader unit tests" make -C userspace test
+step "test tools build" make -C tests/tools
+
+echo "=== VM suite ($KVER)"
+vmlog=$TCPHS_BUILD/vm-suite.log
+"$TCPHS_SCRIPTS/vm-run.sh" -- /tcphs/tests/vm/run-all.sh 2>&1 | tee "$vmlog"
+vmrc=${PIPESTATUS[0]}
+line=$(grep -a '^vm: [0-9]* passed, [0-9]* failed' "$vmlog" | tail -n1)
+if [ -n "$line" ]; then
+	p=$(sed 's/^vm: \([0-9]*\) passed.*/\1/' <<<"$line")
+	f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+if [ "$vmrc" != 0 ]; then
+	echo "not ok VM run (exit status $vmrc)"
+	[ -n "$line" ] && [ "$f" != 0 ] || failed=$((failed + 1))
+fi
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the test-VM scripts.  Source it; do not run it.
+#
+# Sets:
+#   TCPHS_ROOT    project root (the directory above scripts/)
+#   TCPHS_BUILD   scratch/output directory (env, default $TCPHS_ROOT/.build)
+# Functions:
+#   tcphs_pick_kver              newest usable *-cloud-amd64 kernel (or $TCPHS_KVER)
+#   tcphs_kernel_paths KVER|""   sets KVER, KDIR, VMLINUZ, MODDIR
+#   tcphs_is_elf FILE            true if FILE is an ELF object
+#   tcphs_copy_with_libs SRC STAGE [DEST]
+#                                copy SRC (and, if ELF, its shared libraries
+#                                and dynamic loader) into staging dir STAGE;
+#                                libraries listed in $TCPHS_BASE_MANIFEST
+#                                (one absolute path a line) are skipped
+#   tcphs_copy_tree_with_libs SRC STAGE DEST
+#                                the same for a whole directory tree
+
+TCPHS_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TCPHS_ROOT=$(cd "$TCPHS_SCRIPTS/.." && pwd)
+TCPHS_BUILD=${TCPHS_BUILD:-$TCPHS_ROOT/.build}
+case $TCPHS_BUILD in
+/*) ;;
+*) TCPHS_BUILD=$PWD/$TCPHS_BUILD ;;
+esac
+export TCPHS_ROOT TCPHS_BUILD
+
+# Print a message to stderr, prefixed with the running script's name.
+tcphs_log() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+# Print an error and exit with status 2 (usage/setup problem).
+tcphs_die() {
+	tcphs_log "error: $*"
+	exit 2
+}
+
+# Print the kernel release the VM should boot: $TCPHS_KVER if set, else the
+# newest /boot/vmlinuz-*-cloud-amd64 that also has headers and modules.
+# The host's running kernel (uname -r) is deliberately ignored.
+tcphs_pick_kver() {
+	if [ -n "${TCPHS_KVER:-}" ]; then
+		printf '%s\n' "$TCPHS_KVER"
+		return 0
+	fi
+	local v k best=""
+	while IFS= read -r v; do
+		k=${v#/boot/vmlinuz-}
+		if [ -d "/usr/src/linux-headers-$k" ] && [ -d "/lib/modules/$k" ]; then
+			best=$k
+		fi
+	done < <(find /boot -maxdepth 1 -name 'vmlinuz-*-cloud-amd64' 2>/dev/null | sort -V)
+	[ -n "$best" ] || return 1
+	printf '%s\n' "$best"
+}
+
+# Set KVER, KDIR, VMLINUZ and MODDIR for the given (or, if empty, the
+# picked) kernel release.
+tcphs_kernel_paths() {
+	if [ $# -gt 0 ] && [ -n "$1" ]; then
+		KVER=$1
+	else
+		KVER=$(tcphs_pick_kver) ||
+			tcphs_die "no /boot/vmlinuz-*-cloud-amd64 with matching headers and modules; run scripts/setup.sh"
+	fi
+	KDIR=/usr/src/linux-headers-$KVER
+	VMLINUZ=/boot/vmlinuz-$KVER
+	MODDIR=/lib/modules/$KVER
+	export KVER KDIR VMLINUZ MODDIR
+}
+
+# True if $1 is a regular file starting with the ELF magic.
+tcphs_is_elf() {
+	local magic
+	[ -f "$1" ] || return 1
+	magic=$(head -c 4 -- "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	[ "$magic" = "7f454c46" ]
+}
+
+# Copy one file to $stage/$dest, dereferencing symlinks, creating parents.
+# An existing entry (e.g. a busybox applet link) is replaced.
+tcphs__put() {
+	local src=$1 stage=$2 dest=$3
+	mkdir -p -- "$stage$(dirname -- "$dest")"
+	cp -L --remove-destination --preserve=mode -- "$src" "$stage$dest"
+}
+
+# Print the absolute paths of the shared libraries (and loader) an ELF file
+# needs, as resolved on this host.  Fails if one cannot be found.
+tcphs_elf_libs() {
+	local out line
+	if ! out=$(LC_ALL=C ldd -- "$1" 2>&1); then
+		# Static executables and non-dynamic objects need nothing.
+		case $out in
+		*"not a dynamic executable"* | *"statically linked"*) return 0 ;;
+		esac
+		tcphs_log "ldd failed on $1: $out"
+		return 1
+	fi
+	while IFS= read -r line; do
+		case $line in
+		*"=> not found"*)
+			tcphs_log "missing library for $1: ${line%% *}"
+			return 1
+			;;
+		*"=> /"*)
+			line=${line#*=> }
+			printf '%s\n' "${line%% (*}"
+			;;
+		[[:space:]]/*)
+			line=${line#"${line%%[![:space:]]*}"}
+			printf '%s\n' "${line%% (*}"
+			;;
+		esac
+	done <<<"$out"
+}
+
+# Directories the guest's dynamic loader searches without /etc/ld.so.cache.
+TCPHS_SYSTEM_LIBDIRS=" /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib /usr/lib /lib64 /usr/lib64 "
+
+# Copy SRC into STAGE at DEST (default: SRC's own absolute path).  If SRC is
+# an ELF file, also copy every shared library it needs and the dynamic loader,
+# at the paths ldd reports.  Libraries outside the loader's default search
+# path get their directory listed in
+# $STAGE/etc/tcphs-ld-path.d/${TCPHS_LDPATH_NAME:-base}, which the guest init
+# turns into LD_LIBRARY_PATH.
+tcphs_copy_with_libs() {
+	local src=$1 stage=$2 dest=${3:-} lib dir
+	[ -e "$src" ] || {
+		tcphs_log "no such file: $src"
+		return 1
+	}
+	if [ -z "$dest" ]; then
+		dest=$(readlink -f -- "$src")
+	fi
+	tcphs__put "$src" "$stage" "$dest"
+	tcphs_is_elf "$src" || return 0
+	local libs
+	libs=$(tcphs_elf_libs "$src") || return 1
+	while IFS= read -r lib; do
+		[ -n "$lib" ] || continue
+		if [ -n "${TCPHS_BASE_MANIFEST:-}" ] &&
+			grep -qxF -- "$lib" "$TCPHS_BASE_MANIFEST" 2>/dev/null; then
+			: # already in the base archive
+		elif [ ! -e "$stage$lib" ]; then
+			tcphs__put "$lib" "$stage" "$lib"
+		fi
+		dir=$(dirname -- "$lib")
+		case $TCPHS_SYSTEM_LIBDIRS in
+		*" $dir "*) ;;
+		*)
+			local lp=$stage/etc/tcphs-ld-path.d/${TCPHS_LDPATH_NAME:-base}
+			mkdir -p -- "$(dirname -- "$lp")"
+			if ! grep -qxF -- "$dir" "$lp" 2>/dev/null; then
+				printf '%s\n' "$dir" >>"$lp"
+			fi
+			;;
+		esac
+	done <<<"$libs"
+}
+
+# Copy a directory tree SRC to $STAGE/$DEST keeping modes; ELF files inside
+# get their libraries copied too.
+tcphs_copy_tree_with_libs() {
+	local src=$1 stage=$2 dest=$3 f
+	mkdir -p -- "$stage$dest"
+	cp -a -- "$src/." "$stage$dest/"
+	while IFS= read -r -d '' f; do
+		if tcphs_is_elf "$f"; then
+			tcphs_copy_with_libs "$f" "$stage" "$dest/${f#"$src"/}" || return 1
+		fi
+	done < <(find "$src" -type f -print0)
+}
