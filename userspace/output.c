@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcphs: text, JSON and ladder formatting.
+ *
+ * All names come from tcphs_names.h, the same tables the module uses, so
+ * both always print the same words.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <tcphs_names.h>
+
+#include "output.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/**
+ * tcphs_flags_str - TCP flags as letters
+ * @buf: where to write, at least 9 bytes
+ * @len: size of @buf
+ * @flags: TCPHS_F_* bits
+ *
+ * The letters come in the order S F R P A U E C (SYN, FIN, RST, PSH, ACK,
+ * URG, ECE, CWR): a SYN-ACK is "SA", a FIN-ACK "FA". No flags give "".
+ */
+const char *tcphs_flags_str(char *buf, size_t len, uint8_t flags)
+{
+	static const struct {
+		uint8_t bit;
+		char letter;
+	} order[] = {
+		{ TCPHS_F_SYN, 'S' }, { TCPHS_F_FIN, 'F' }, { TCPHS_F_RST, 'R' },
+		{ TCPHS_F_PSH, 'P' }, { TCPHS_F_ACK, 'A' }, { TCPHS_F_URG, 'U' },
+		{ TCPHS_F_ECE, 'E' }, { TCPHS_F_CWR, 'C' },
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(order) && n + 1 < len; i++)
+		if (flags & order[i].bit)
+			buf[n++] = order[i].letter;
+	if (len)
+		buf[n] = '\0';
+	return buf;
+}
+
+/**
+ * tcphs_rel_str - a sequence number relative to an ISN, as a textbook writes it
+ * @buf: where to write
+ * @len: size of @buf
+ * @val: the sequence or acknowledgment number
+ * @isn_known: whether @isn is known; if not, @val is written as a number
+ * @isn: the initial sequence number @val is relative to
+ * @letter: the ISN's name, 'x' for the originator's, 'y' for the responder's
+ *
+ * Gives "x", "x+1", "x+1461", or "x-5" for a number before the ISN (modulo
+ * 2^32, as TCP compares them).
+ */
+const char *tcphs_rel_str(char *buf, size_t len, uint32_t val, bool isn_known,
+			  uint32_t isn, char letter)
+{
+	uint32_t d = val - isn;
+
+	if (!isn_known)
+		snprintf(buf, len, "%" PRIu32, val);
+	else if (!d)
+		snprintf(buf, len, "%c", letter);
+	else if ((int32_t)d > 0)
+		snprintf(buf, len, "%c+%" PRIu32, letter, d);
+	else
+		snprintf(buf, len, "%c-%" PRIu32, letter, isn - val);
+	return buf;
+}
+
+/* An address attribute as text, "?" when unknown. */
+const char *tcphs_addr_str(char *buf, size_t len, const struct tcphs_flow *f,
+			   unsigned int type)
+{
+	const union tcphs_addr *a = type == TCPHS_A_SADDR ? &f->saddr : &f->daddr;
+
+	if (!tcphs_has(f, type) || !tcphs_has(f, TCPHS_A_FAMILY) ||
+	    !inet_ntop(f->family, a->b, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* "10.0.0.1:40000" or "[2001:db8::1]:40000"; "?" for what is unknown. */
+const char *tcphs_endpoint_str(char *buf, size_t len, const struct tcphs_flow *f,
+			       unsigned int addr_type, unsigned int port_type)
+{
+	char addr[INET6_ADDRSTRLEN + 2], port[8];
+	uint16_t p = port_type == TCPHS_A_SPORT ? f->sport : f->dport;
+
+	tcphs_addr_str(addr, sizeof(addr), f, addr_type);
+	if (tcphs_has(f, port_type))
+		snprintf(port, sizeof(port), "%u", p);
+	else
+		snprintf(port, sizeof(port), "?");
+	if (f->family == AF_INET6 && tcphs_has(f, addr_type))
+		snprintf(buf, len, "[%s]:%s", addr, port);
+	else
+		snprintf(buf, len, "%s:%s", addr, port);
+	return buf;
+}
+
+/* Nanoseconds as microseconds with three decimals: "120.045us". */
+const char *tcphs_usec_str(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "us", ns / 1000, ns % 1000);
+	return buf;
+}
+
+const char *tcphs_dir_name(unsigned int dir)
+{
+	switch (dir) {
+	case TCPHS_DIR_ORIG:
+		return "orig";
+	case TCPHS_DIR_REPLY:
+		return "reply";
+	default:
+		return "?";
+	}
+}
+
+/**
+ * tcphs_seg_rel - the seq and ack of an event's segment, as text
+ * @f: the event
+ * @raw: write the numbers as on the wire
+ * @seq: gets the seq; "?" if unknown
+ * @ack: gets the ack; "-" if the segment has no ACK flag (unless @raw)
+ * @len: size of @seq and of @ack
+ *
+ * A segment from the originator has its seq relative to the originator's
+ * ISN (x) and its ack relative to the responder's (y); a segment from the
+ * responder the other way round. Without the ISN it needs, a number is
+ * written as on the wire.
+ */
+void tcphs_seg_rel(const struct tcphs_flow *f, bool raw, char *seq, char *ack,
+		   size_t len)
+{
+	bool dir_known = tcphs_has(f, TCPHS_A_DIR) && f->dir <= TCPHS_DIR_REPLY;
+	bool orig = f->dir == TCPHS_DIR_ORIG;
+	bool has_x = !raw && dir_known && tcphs_has(f, TCPHS_A_ISN_ORIG);
+	bool has_y = !raw && dir_known && tcphs_has(f, TCPHS_A_ISN_REPLY);
+
+	if (!tcphs_has(f, TCPHS_A_SEQ))
+		snprintf(seq, len, "?");
+	else if (orig)
+		tcphs_rel_str(seq, len, f->seq, has_x, f->isn_orig, 'x');
+	else
+		tcphs_rel_str(seq, len, f->seq, has_y, f->isn_reply, 'y');
+
+	if (!tcphs_has(f, TCPHS_A_ACK))
+		snprintf(ack, len, "?");
+	else if (!raw && tcphs_has(f, TCPHS_A_TCP_FLAGS) &&
+		 !(f->tcp_flags & TCPHS_F_ACK))
+		snprintf(ack, len, "-");
+	else if (orig)
+		tcphs_rel_str(ack, len, f->ack, has_y, f->isn_reply, 'y');
+	else
+		tcphs_rel_str(ack, len, f->ack, has_x, f->isn_orig, 'x');
+}
+
+/* A string from the kernel, printable ASCII only, for text output. */
+static const char *safe_str(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (len)
+		buf[i] = '\0';
+	return buf;
+}
+
+#define NAME_IF(f, type, table, field) \
+	(tcphs_has(f, type) ? TCPHS_NAME(table, (f)->field) : "?")
+
+/* seconds.microseconds of a CLOCK_MONOTONIC time */
+static void print_mono(FILE *fp, const struct tcphs_flow *f)
+{
+	if (tcphs_has(f, TCPHS_A_TS_NS))
+		fprintf(fp, "%" PRIu64 ".%06" PRIu64, f->ts_ns / 1000000000,
+			f->ts_ns % 1000000000 / 1000);
+	else
+		fputc('?', fp);
+}
+
+static void print_wall(FILE *fp, const struct tcphs_flow *f, int64_t offset)
+{
+	int64_t ns = (int64_t)f->ts_ns + offset;
+	time_t sec = ns / 1000000000;
+	struct tm tm;
+	char buf[32];
+
+	if (!tcphs_has(f, TCPHS_A_TS_NS) || ns < 0 || !localtime_r(&sec, &tm) ||
+	    !strftime(buf, sizeof(buf), "%H:%M:%S", &tm)) {
+		fputs("? ", fp);
+		return;
+	}
+	fprintf(fp, "%s.%06" PRId64 " ", buf, ns % 1000000000 / 1000);
+}
+
+/**
+ * tcphs_print_event - one event as a line of text
+ * @fp: where to
+ * @f: the event
+ * @o: output options
+ *
+ * [WALL ]MONO flow=ID SADDR:SPORT -> DADDR:DPORT DIR EVENT OLD -> NEW
+ *	flags=F seq=S ack=A[ syn-synack=Tus][ synack-ack=Tus]
+ * all on one line. The tuple is always the originator's view; DIR says who
+ * sent the segment. An event no segment caused (TIMEOUT, EVICTED) has "-"
+ * for DIR, F, S and A.
+ */
+void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
+		       const struct tcphs_out *o)
+{
+	char src[TCPHS_STR_LEN], dst[TCPHS_STR_LEN], fl[16];
+	char seq[TCPHS_STR_LEN], ack[TCPHS_STR_LEN], lat[TCPHS_STR_LEN];
+	/* TIMEOUT and EVICTED come from no segment: no dir, flags, seq, ack. */
+	bool has_seg = tcphs_has(f, TCPHS_A_DIR) || tcphs_has(f, TCPHS_A_TCP_FLAGS) ||
+		       tcphs_has(f, TCPHS_A_SEQ) || tcphs_has(f, TCPHS_A_ACK);
+
+	if (o->wall)
+		print_wall(fp, f, o->wall_offset);
+	print_mono(fp, f);
+	if (tcphs_has(f, TCPHS_A_FLOW_ID))
+		fprintf(fp, " flow=%" PRIu64, f->flow_id);
+	else
+		fputs(" flow=?", fp);
+	tcphs_endpoint_str(src, sizeof(src), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
+	tcphs_endpoint_str(dst, sizeof(dst), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
+	fprintf(fp, " %s -> %s %s %s %s -> %s", src, dst,
+		!has_seg ? "-" : tcphs_has(f, TCPHS_A_DIR) ? tcphs_dir_name(f->dir) : "?",
+		NAME_IF(f, TCPHS_A_EVENT, tcphs_event_names, event),
+		NAME_IF(f, TCPHS_A_OLD_STATE, tcphs_state_names, old_state),
+		NAME_IF(f, TCPHS_A_STATE, tcphs_state_names, state));
+
+	if (!has_seg) {
+		fputs(" flags=- seq=- ack=-", fp);
+	} else {
+		if (!tcphs_has(f, TCPHS_A_TCP_FLAGS))
+			snprintf(fl, sizeof(fl), "?");
+		else if (!tcphs_flags_str(fl, sizeof(fl), f->tcp_flags)[0])
+			snprintf(fl, sizeof(fl), "-");
+		tcphs_seg_rel(f, o->raw, seq, ack, sizeof(seq));
+		fprintf(fp, " flags=%s seq=%s ack=%s", fl, seq, ack);
+	}
+
+	if (tcphs_has(f, TCPHS_A_LAT_SYN_SYNACK))
+		fprintf(fp, " syn-synack=%s",
+			tcphs_usec_str(lat, sizeof(lat), f->lat_syn_synack));
+	if (tcphs_has(f, TCPHS_A_LAT_SYNACK_ACK))
+		fprintf(fp, " synack-ack=%s",
+			tcphs_usec_str(lat, sizeof(lat), f->lat_synack_ack));
+	fputc('\n', fp);
+}
+
+/**
+ * tcphs_json_string - write a JSON string literal
+ * @fp: where to
+ * @s: the string
+ *
+ * Quotes and backslashes are escaped, control characters become \b, \f,
+ * \n, \r, \t or \u00XX, and so do bytes outside ASCII (read as Latin-1), so
+ * that the output is valid JSON and valid UTF-8 whatever the kernel sent.
+ */
+void tcphs_json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", fp);
+			break;
+		case '\\':
+			fputs("\\\\", fp);
+			break;
+		case '\b':
+			fputs("\\b", fp);
+			break;
+		case '\f':
+			fputs("\\f", fp);
+			break;
+		case '\n':
+			fputs("\\n", fp);
+			break;
+		case '\r':
+			fputs("\\r", fp);
+			break;
+		case '\t':
+			fputs("\\t", fp);
+			break;
+		default:
+			if (*p < 0x20 || *p >= 0x7f)
+				fprintf(fp, "\\u%04x", *p);
+			else
+				fputc(*p, fp);
+			break;
+		}
+	}
+	fputc('"', fp);
+}
+
+/* A JSON object written one key at a time, on one line. */
+struct json {
+	FILE *fp;
+	unsigned int n;
+};
+
+static void json_key(struct json *j, const char *key)
+{
+	fputc(j->n++ ? ',' : '{', j->fp);
+	tcphs_json_string(j->fp, key);
+	fputc(':', j->fp);
+}
+
+static void json_str(struct json *j, const char *key, const char *val)
+{
+	json_key(j, key);
+	if (val)
+		tcphs_json_string(j->fp, val);
+	else
+		fputs("null", j->fp);
+}
+
+static void json_u64(struct json *j, const char *key, uint64_t val)
+{
+	json_key(j, key);
+	fprintf(j->fp, "%" PRIu64, val);
+}
+
+static void json_end(struct json *j)
+{
+	fputs(j->n ? "}\n" : "{}\n", j->fp);
+}
+
+/* A number that is always there: null when unknown. */
+static void json_num(struct json *j, const struct tcphs_flow *f,
+		     unsigned int type, const char *key, uint64_t val)
+{
+	if (tcphs_has(f, type)) {
+		json_u64(j, key, val);
+	} else {
+		json_key(j, key);
+		fputs("null", j->fp);
+	}
+}
+
+/* A number that is there only once known. */
+static void json_opt(struct json *j, const struct tcphs_flow *f,
+		     unsigned int type, const char *key, uint64_t val)
+{
+	if (tcphs_has(f, type))
+		json_u64(j, key, val);
+}
+
+#define JSON_NAME(j, f, type, key, table, field) \
+	json_str(j, key, tcphs_has(f, type) ? TCPHS_NAME(table, (f)->field) : NULL)
+
+static void json_tuple(struct json *j, const struct tcphs_flow *f)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	json_num(j, f, TCPHS_A_FLOW_ID, "flow_id", f->flow_id);
+	json_num(j, f, TCPHS_A_NETNS, "netns", f->netns);
+	json_num(j, f, TCPHS_A_FAMILY, "family", f->family == AF_INET6 ? 6 : 4);
+	json_str(j, "saddr", tcphs_has(f, TCPHS_A_SADDR) ?
+		 tcphs_addr_str(addr, sizeof(addr), f, TCPHS_A_SADDR) : NULL);
+	json_num(j, f, TCPHS_A_SPORT, "sport", f->sport);
+	json_str(j, "daddr", tcphs_has(f, TCPHS_A_DADDR) ?
+		 tcphs_addr_str(addr, sizeof(addr), f, TCPHS_A_DADDR) : NULL);
+	json_num(j, f, TCPHS_A_DPORT, "dport", f->dport);
+}
+
+static void json_tail(struct json *j, const struct tcphs_flow *f)
+{
+	JSON_NAME(j, f, TCPHS_A_STATE, "state", tcphs_state_names, state);
+	JSON_NAME(j, f, TCPHS_A_CONN_STATE, "conn_state", tcphs_conn_state_names,
+		  conn_state);
+	json_str(j, "history", tcphs_has(f, TCPHS_A_HISTORY) ? f->history : NULL);
+
+	json_opt(j, f, TCPHS_A_ISN_ORIG, "isn_orig", f->isn_orig);
+	json_opt(j, f, TCPHS_A_ISN_REPLY, "isn_reply", f->isn_reply);
+	json_opt(j, f, TCPHS_A_LAT_SYN_SYNACK, "syn_synack_ns", f->lat_syn_synack);
+	json_opt(j, f, TCPHS_A_LAT_SYNACK_ACK, "synack_ack_ns", f->lat_synack_ack);
+	json_opt(j, f, TCPHS_A_TS_SYN, "ts_syn", f->ts_syn);
+	json_opt(j, f, TCPHS_A_TS_SYNACK, "ts_synack", f->ts_synack);
+	json_opt(j, f, TCPHS_A_TS_ESTABLISHED, "ts_established", f->ts_established);
+	json_opt(j, f, TCPHS_A_TS_FIN1, "ts_fin1", f->ts_fin1);
+	json_opt(j, f, TCPHS_A_TS_FIN2, "ts_fin2", f->ts_fin2);
+	json_opt(j, f, TCPHS_A_TS_END, "ts_end", f->ts_end);
+	json_opt(j, f, TCPHS_A_RTX_SYN, "rtx_syn", f->rtx_syn);
+	json_opt(j, f, TCPHS_A_RTX_SYNACK, "rtx_synack", f->rtx_synack);
+	json_opt(j, f, TCPHS_A_RTX_FIN, "rtx_fin", f->rtx_fin);
+	if (tcphs_has(f, TCPHS_A_OPENER))
+		json_str(j, "opener", TCPHS_NAME(tcphs_opener_names, f->opener));
+	if (tcphs_has(f, TCPHS_A_CLOSER))
+		json_str(j, "closer", tcphs_dir_name(f->closer));
+	if (tcphs_has(f, TCPHS_A_END))
+		json_str(j, "end", TCPHS_NAME(tcphs_end_names, f->end));
+}
+
+/**
+ * tcphs_print_event_json - one event as a JSON object on one line
+ * @fp: where to
+ * @f: the event
+ * @o: output options; with @o->wall a "wall_ns" key is added
+ *
+ * The keys event, event_seq, ts_ns, flow_id, netns, family, saddr, sport,
+ * daddr, dport, dir, flags, seq, ack, old_state, state, conn_state and
+ * history are always there (null when unknown); the others only once known.
+ */
+void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
+			    const struct tcphs_out *o)
+{
+	struct json j = { .fp = fp };
+	char fl[16];
+
+	JSON_NAME(&j, f, TCPHS_A_EVENT, "event", tcphs_event_names, event);
+	json_num(&j, f, TCPHS_A_EVENT_SEQ, "event_seq", f->event_seq);
+	json_num(&j, f, TCPHS_A_TS_NS, "ts_ns", f->ts_ns);
+	if (o->wall && tcphs_has(f, TCPHS_A_TS_NS))
+		json_u64(&j, "wall_ns", f->ts_ns + o->wall_offset);
+	json_tuple(&j, f);
+	json_str(&j, "dir", tcphs_has(f, TCPHS_A_DIR) && f->dir <= TCPHS_DIR_REPLY ?
+		 tcphs_dir_name(f->dir) : NULL);
+	json_str(&j, "flags", tcphs_has(f, TCPHS_A_TCP_FLAGS) ?
+		 tcphs_flags_str(fl, sizeof(fl), f->tcp_flags) : NULL);
+	json_num(&j, f, TCPHS_A_SEQ, "seq", f->seq);
+	json_num(&j, f, TCPHS_A_ACK, "ack", f->ack);
+	JSON_NAME(&j, f, TCPHS_A_OLD_STATE, "old_state", tcphs_state_names, old_state);
+	json_tail(&j, f);
+	json_end(&j);
+}
+
+/* {"lost":N,"from_seq":A,"to_seq":B} */
+void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to)
+{
+	struct json j = { .fp = fp };
+
+	json_u64(&j, "lost", lost);
+	json_u64(&j, "from_seq", from);
+	json_u64(&j, "to_seq", to);
+	json_end(&j);
+}
+
+#define FLOW_FMT "%-8s %-4s %-23s %-23s %-11s %-6s %-15s %10s %10s %12s %12s %-8s %-6s %s\n"
+
+/* The header line of "tcphs list". */
+void tcphs_print_flow_header(FILE *fp)
+{
+	fprintf(fp, FLOW_FMT, "ID", "FAM", "ORIG", "REPLY", "STATE", "CONN",
+		"HISTORY", "ISN_ORIG", "ISN_REPLY", "SYN-SYNACK", "SYNACK-ACK",
+		"RTX", "CLOSER", "END");
+}
+
+static const char *u64_str(char *buf, size_t len, const struct tcphs_flow *f,
+			   unsigned int type, uint64_t val)
+{
+	if (tcphs_has(f, type))
+		snprintf(buf, len, "%" PRIu64, val);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static const char *lat_str(char *buf, size_t len, const struct tcphs_flow *f,
+			   unsigned int type, uint64_t ns)
+{
+	if (tcphs_has(f, type))
+		return tcphs_usec_str(buf, len, ns);
+	snprintf(buf, len, "-");
+	return buf;
+}
+
+/**
+ * tcphs_print_flow - one flow as a line of "tcphs list"
+ * @fp: where to
+ * @f: the flow
+ *
+ * Columns: ID FAM ORIG REPLY STATE CONN HISTORY ISN_ORIG ISN_REPLY
+ * SYN-SYNACK SYNACK-ACK RTX CLOSER END, "-" for what is not known. RTX is
+ * the SYN, SYN-ACK and FIN retransmissions as "syn/synack/fin".
+ */
+void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f)
+{
+	char id[24], orig[TCPHS_STR_LEN], reply[TCPHS_STR_LEN], hist[TCPHS_HISTORY_LEN];
+	char isn_o[16], isn_r[16], lat1[TCPHS_STR_LEN], lat2[TCPHS_STR_LEN];
+	char rtx[3][16], rtxs[48];
+	const char *fam = "-";
+
+	if (tcphs_has(f, TCPHS_A_FAMILY))
+		fam = f->family == AF_INET6 ? "ipv6" : "ipv4";
+	tcphs_endpoint_str(orig, sizeof(orig), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
+	tcphs_endpoint_str(reply, sizeof(reply), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
+	snprintf(rtxs, sizeof(rtxs), "%s/%s/%s",
+		 u64_str(rtx[0], sizeof(rtx[0]), f, TCPHS_A_RTX_SYN, f->rtx_syn),
+		 u64_str(rtx[1], sizeof(rtx[1]), f, TCPHS_A_RTX_SYNACK, f->rtx_synack),
+		 u64_str(rtx[2], sizeof(rtx[2]), f, TCPHS_A_RTX_FIN, f->rtx_fin));
+
+	fprintf(fp, FLOW_FMT,
+		u64_str(id, sizeof(id), f, TCPHS_A_FLOW_ID, f->flow_id), fam,
+		orig, reply,
+		tcphs_has(f, TCPHS_A_STATE) ?
+			TCPHS_NAME(tcphs_state_names, f->state) : "-",
+		tcphs_has(f, TCPHS_A_CONN_STATE) ?
+			TCPHS_NAME(tcphs_conn_state_names, f->conn_state) : "-",
+		tcphs_has(f, TCPHS_A_HISTORY) && f->history[0] ?
+			safe_str(hist, sizeof(hist), f->history) : "-",
+		u64_str(isn_o, sizeof(isn_o), f, TCPHS_A_ISN_ORIG, f->isn_orig),
+		u64_str(isn_r, sizeof(isn_r), f, TCPHS_A_ISN_REPLY, f->isn_reply),
+		lat_str(lat1, sizeof(lat1), f, TCPHS_A_LAT_SYN_SYNACK, f->lat_syn_synack),
+		lat_str(lat2, sizeof(lat2), f, TCPHS_A_LAT_SYNACK_ACK, f->lat_synack_ack),
+		rtxs,
+		tcphs_has(f, TCPHS_A_CLOSER) ? tcphs_dir_name(f->closer) : "-",
+		tcphs_has(f, TCPHS_A_END) ? TCPHS_NAME(tcphs_end_names, f->end) : "-");
+}
+
+/* One flow as a JSON object on one line, with the keys events use. */
+void tcphs_print_flow_json(FILE *fp, const struct tcphs_flow *f)
+{
+	struct json j = { .fp = fp };
+
+	json_tuple(&j, f);
+	json_tail(&j, f);
+	json_end(&j);
+}
+
+/*
+ * The ladder: a flow's segments as a sequence diagram.
+ */
+
+#define LADDER_MIN_INNER	40	/* columns between the two bars */
+#define LADDER_LABEL_LEN	160
+
+struct rung {
+	const struct tcphs_flow *ev;	/* the segment's first event */
+	bool arrow;			/* false for a note: (timeout) */
+	char label[LADDER_LABEL_LEN];
+	char time[32];
+};
+
+/* The word an event gives its segment's arrow, NULL for a note. */
+static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
+{
+	char fl[16];
+
+	switch (e->event) {
+	case TCPHS_EV_SYN:
+		return "SYN";
+	case TCPHS_EV_SYN_ACK:
+		return "SYN-ACK";
+	case TCPHS_EV_ESTABLISHED:
+	case TCPHS_EV_FIN_ACKED:
+	case TCPHS_EV_CLOSED:
+		return "ACK";
+	case TCPHS_EV_FIN:
+		return "FIN";
+	case TCPHS_EV_RST:
+		return "RST";
+	case TCPHS_EV_SYN_RETRANS:
+		return "SYN (retrans)";
+	case TCPHS_EV_SYNACK_RETRANS:
+		return "SYN-ACK (retrans)";
+	case TCPHS_EV_INVALID:
+		tcphs_flags_str(fl, sizeof(fl), e->tcp_flags);
+		snprintf(buf, len, "INVALID %s", fl[0] ? fl : "-");
+		return buf;
+	case TCPHS_EV_TIMEOUT:
+	case TCPHS_EV_EVICTED:
+		return NULL;
+	default:
+		return "?";
+	}
+}
+
+static bool is_note(const struct tcphs_flow *e)
+{
+	return e->event == TCPHS_EV_TIMEOUT || e->event == TCPHS_EV_EVICTED;
+}
+
+#define SAME(a, b, type, field) \
+	(tcphs_has(a, type) == tcphs_has(b, type) && (a)->field == (b)->field)
+
+/* Do two events (one after the other) come from the same segment? */
+static bool same_segment(const struct tcphs_flow *a, const struct tcphs_flow *b)
+{
+	return !is_note(a) && !is_note(b) &&
+	       SAME(a, b, TCPHS_A_DIR, dir) && SAME(a, b, TCPHS_A_SEQ, seq) &&
+	       SAME(a, b, TCPHS_A_ACK, ack) && SAME(a, b, TCPHS_A_TS_NS, ts_ns) &&
+	       SAME(a, b, TCPHS_A_TCP_FLAGS, tcp_flags);
+}
+
+static void append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
+/*
+ * The label of the segment made of events @e[0..n-1]: their words joined
+ * by "+" (each once, and "ACK" only when alone), then seq= when the segment
+ * has SYN, FIN or RST (or is invalid) and ack= when it has ACK.
+ */
+static void rung_label(struct rung *r, const struct tcphs_flow *e, size_t n,
+		       const struct tcphs_flow *isns, bool raw)
+{
+	char words[4][LADDER_LABEL_LEN / 4], tmp[LADDER_LABEL_LEN / 4];
+	char seq[TCPHS_STR_LEN], ack[TCPHS_STR_LEN];
+	size_t i, k, nw = 0;
+	bool only_ack = true, show_seq, show_ack;
+	struct tcphs_flow seg = e[0];
+	const char *w;
+
+	for (i = 0; i < n; i++) {
+		w = rung_word(&e[i], tmp, sizeof(tmp));
+		if (!w) {
+			snprintf(r->label, sizeof(r->label), "(%s)",
+				 e[i].event == TCPHS_EV_TIMEOUT ? "timeout" : "evicted");
+			r->arrow = false;
+			return;
+		}
+		for (k = 0; k < nw; k++)
+			if (!strcmp(words[k], w))
+				break;
+		if (k == nw && nw < ARRAY_SIZE(words))
+			snprintf(words[nw++], sizeof(words[0]), "%s", w);
+		if (strcmp(w, "ACK"))
+			only_ack = false;
+	}
+
+	r->arrow = true;
+	r->label[0] = '\0';
+	for (k = 0; k < nw; k++) {
+		if (!only_ack && !strcmp(words[k], "ACK"))
+			continue;
+		if (r->label[0])
+			append(r->label, sizeof(r->label), "+");
+		append(r->label, sizeof(r->label), words[k]);
+	}
+
+	/* An ISN the event lacks is taken from the rest of the flow. */
+	if (!tcphs_has(&seg, TCPHS_A_ISN_ORIG) && tcphs_has(isns, TCPHS_A_ISN_ORIG)) {
+		seg.isn_orig = isns->isn_orig;
+		seg.present |= 1ULL << TCPHS_A_ISN_ORIG;
+	}
+	if (!tcphs_has(&seg, TCPHS_A_ISN_REPLY) && tcphs_has(isns, TCPHS_A_ISN_REPLY)) {
+		seg.isn_reply = isns->isn_reply;
+		seg.present |= 1ULL << TCPHS_A_ISN_REPLY;
+	}
+	if (!tcphs_has(&seg, TCPHS_A_DIR)) {
+		seg.dir = TCPHS_DIR_ORIG;
+		seg.present |= 1ULL << TCPHS_A_DIR;
+	}
+	tcphs_seg_rel(&seg, raw, seq, ack, sizeof(seq));
+	if (tcphs_has(&seg, TCPHS_A_TCP_FLAGS)) {
+		show_seq = seg.tcp_flags & (TCPHS_F_SYN | TCPHS_F_FIN | TCPHS_F_RST) ||
+			   seg.event == TCPHS_EV_INVALID;
+		show_ack = seg.tcp_flags & TCPHS_F_ACK;
+	} else {
+		show_seq = show_ack = true;
+	}
+	if (show_seq && tcphs_has(&seg, TCPHS_A_SEQ)) {
+		append(r->label, sizeof(r->label), " seq=");
+		append(r->label, sizeof(r->label), seq);
+	}
+	if (show_ack && tcphs_has(&seg, TCPHS_A_ACK)) {
+		append(r->label, sizeof(r->label), " ack=");
+		append(r->label, sizeof(r->label), ack);
+	}
+}
+
+static void repeat(FILE *fp, int c, int n)
+{
+	while (n-- > 0)
+		fputc(c, fp);
+}
+
+/* Milliseconds with three decimals, from nanoseconds, rounded. */
+static void offset_str(char *buf, size_t len, int64_t ns)
+{
+	uint64_t us = ((ns < 0 ? -(uint64_t)ns : (uint64_t)ns) + 500) / 1000;
+
+	snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 "ms", ns < 0 ? "-" : "",
+		 us / 1000, us % 1000);
+}
+
+/**
+ * tcphs_draw_ladder - draw a flow's events as a sequence diagram
+ * @fp: where to
+ * @ev: the flow's events, in the order they came
+ * @n: how many
+ * @o: output options: @o->raw for numbers as on the wire, @o->no_times to
+ *	leave out the time column
+ *
+ * The drawing, for a flow that opened and closed normally:
+ *
+ *	flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, ShAdDaFf)
+ *	            client                              server
+ *	   0.000ms  |------- SYN seq=x --------------------->|
+ *	   0.120ms  |<------ SYN-ACK seq=y ack=x+1 ----------|
+ *	   0.150ms  |------- ACK ack=y+1 ------------------->|
+ *	...
+ *	(blank line)
+ *
+ * The first line is "flow ID  ORIG -> REPLY  (CONN_STATE, HISTORY)" as the
+ * last event tells them. Each segment that made events is one arrow, the
+ * client (originator) on the left. Events from one segment (same direction,
+ * seq, ack, flags and time, one after the other) share an arrow. The time
+ * column is the time since the flow's first event in milliseconds with three
+ * decimals, right aligned in 10 columns (more if a time needs it, then for
+ * the whole drawing) and followed by two spaces. The bars are
+ * LADDER_MIN_INNER columns apart, or more when a label needs it (then for
+ * the whole drawing). A TIMEOUT or EVICTED event is a note, "(timeout)" or
+ * "(evicted)", between the bars.
+ */
+void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
+		       const struct tcphs_out *o)
+{
+	struct tcphs_flow isns = { 0 };
+	const struct tcphs_flow *last;
+	char src[TCPHS_STR_LEN], dst[TCPHS_STR_LEN], hist[TCPHS_HISTORY_LEN];
+	struct rung *rungs;
+	size_t i, j, nr = 0;
+	int inner = LADDER_MIN_INNER, timew = 10, prefix, len;
+	bool have_t0 = false;
+	uint64_t t0 = 0;
+
+	if (!n)
+		return;
+	rungs = calloc(n, sizeof(*rungs));
+	if (!rungs)
+		return;
+	last = &ev[n - 1];
+
+	for (i = 0; i < n; i++) {
+		if (tcphs_has(&ev[i], TCPHS_A_ISN_ORIG)) {
+			isns.isn_orig = ev[i].isn_orig;
+			isns.present |= 1ULL << TCPHS_A_ISN_ORIG;
+		}
+		if (tcphs_has(&ev[i], TCPHS_A_ISN_REPLY)) {
+			isns.isn_reply = ev[i].isn_reply;
+			isns.present |= 1ULL << TCPHS_A_ISN_REPLY;
+		}
+		if (!have_t0 && tcphs_has(&ev[i], TCPHS_A_TS_NS)) {
+			t0 = ev[i].ts_ns;
+			have_t0 = true;
+		}
+	}
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && same_segment(&ev[j - 1], &ev[j]); j++)
+			;
+		rungs[nr].ev = &ev[i];
+		rung_label(&rungs[nr], &ev[i], j - i, &isns, o->raw);
+		len = strlen(rungs[nr].label);
+		if (len + 13 > inner)
+			inner = len + 13;
+		if (have_t0 && tcphs_has(&ev[i], TCPHS_A_TS_NS))
+			offset_str(rungs[nr].time, sizeof(rungs[nr].time),
+				   (int64_t)(ev[i].ts_ns - t0));
+		else
+			snprintf(rungs[nr].time, sizeof(rungs[nr].time), "?");
+		len = strlen(rungs[nr].time);
+		if (len > timew)
+			timew = len;
+		nr++;
+	}
+	prefix = o->no_times ? 0 : timew + 2;
+
+	tcphs_endpoint_str(src, sizeof(src), last, TCPHS_A_SADDR, TCPHS_A_SPORT);
+	tcphs_endpoint_str(dst, sizeof(dst), last, TCPHS_A_DADDR, TCPHS_A_DPORT);
+	if (tcphs_has(last, TCPHS_A_FLOW_ID))
+		fprintf(fp, "flow %" PRIu64, last->flow_id);
+	else
+		fputs("flow ?", fp);
+	fprintf(fp, "  %s -> %s  (%s, %s)\n", src, dst,
+		NAME_IF(last, TCPHS_A_CONN_STATE, tcphs_conn_state_names, conn_state),
+		tcphs_has(last, TCPHS_A_HISTORY) && last->history[0] ?
+			safe_str(hist, sizeof(hist), last->history) : "-");
+	repeat(fp, ' ', prefix);
+	fputs("client", fp);
+	repeat(fp, ' ', inner + 2 - 12);
+	fputs("server\n", fp);
+
+	for (i = 0; i < nr; i++) {
+		const struct rung *r = &rungs[i];
+		const struct tcphs_flow *e = r->ev;
+
+		len = strlen(r->label);
+		if (!o->no_times)
+			fprintf(fp, "%*s  ", timew, r->time);
+		if (!r->arrow) {
+			fprintf(fp, "|        %s", r->label);
+			repeat(fp, ' ', inner - 8 - len);
+			fputs("|\n", fp);
+		} else if (e->dir == TCPHS_DIR_REPLY && tcphs_has(e, TCPHS_A_DIR)) {
+			fprintf(fp, "|<------ %s ", r->label);
+			repeat(fp, '-', inner - 9 - len);
+			fputs("|\n", fp);
+		} else {
+			fprintf(fp, "|------- %s ", r->label);
+			repeat(fp, '-', inner - 10 - len);
+			fputs(">|\n", fp);
+		}
+	}
+	fputc('\n', fp);
+	free(rungs);
+}

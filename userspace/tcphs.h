@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tcphs: what the subcommands share.
+ */
+#ifndef _TCPHS_H
+#define _TCPHS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+#define TCPHS_PROG_VERSION	"1.0"
+
+/* Exit statuses. */
+#define EXIT_OK			0
+#define EXIT_ERROR		1	/* netlink or system error */
+#define EXIT_NOT_LOADED		2	/* the tcphs module is not loaded */
+#define EXIT_USAGE		64	/* EX_USAGE: bad arguments */
+
+/* Default receive buffer for "tcphs events". */
+#define TCPHS_DEFAULT_RCVBUF	(8 << 20)
+
+struct tcphs_opts {
+	bool json;
+	bool raw;
+	bool ladder;
+	bool no_times;
+	bool wall;
+	unsigned long count;		/* 0: no limit */
+	double timeout;			/* seconds, 0: none */
+	int rcvbuf;			/* bytes */
+	struct tcphs_filter filter;
+};
+
+struct nl;
+
+int run_events(const struct tcphs_opts *o);
+int run_list(const struct tcphs_opts *o);
+int run_stats(const struct tcphs_opts *o);
+int run_flush(const struct tcphs_opts *o);
+
+int tcphs_open(struct nl *nl);
+int tcphs_nl_fail(const struct nl *nl, int err, const char *what,
+		  const char *eperm_hint);
+
+#endif /* _TCPHS_H */
