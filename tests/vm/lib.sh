@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the tcphs tests that run inside the test VM (busybox sh).
+# Source it; then call run_test NAME FUNCTION ... and finish.
+
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+TCPCONN=${TCPCONN:-$TESTS_DIR/tools/tcpconn}
+MODULE_KO=${MODULE_KO:-/tcphs/tcphs.ko}
+
+PASSED=0
+FAILED=0
+CUR_FAIL=0
+NAMESPACES=""
+
+log() { echo "    $*"; }
+
+# fail MESSAGE: marks the running test as failed, keeps going.
+fail() {
+	echo "    FAIL: $*"
+	CUR_FAIL=1
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		log "ok: $1 = $3"
+	else
+		fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# expect_match WHAT GOT REGEX (extended)
+expect_match() {
+	if echo "$2" | grep -Eq -- "$3"; then
+		log "ok: $1 '$2' ~ /$3/"
+	else
+		fail "$1: '$2' does not match /$3/"
+	fi
+}
+
+cleanup_ns() {
+	for ns in $NAMESPACES; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	NAMESPACES=""
+}
+
+# run_test NAME FUNCTION: runs one test, counts it, cleans its namespaces.
+run_test() {
+	CUR_FAIL=0
+	echo "--- $1"
+	"$2"
+	wait 2>/dev/null
+	cleanup_ns
+	if [ "$CUR_FAIL" = 0 ]; then
+		PASSED=$((PASSED + 1))
+		echo "ok $1"
+	else
+		FAILED=$((FAILED + 1))
+		echo "not ok $1"
+	fi
+}
+
+finish() {
+	echo "RESULT $(basename "$0"): $PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+}
+
+# in_ns NS CMD...: run in namespace NS ("" for the initial one).
+in_ns() {
+	ns=$1
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$@"
+	else
+		"$@"
+	fi
+}
+
+# mk_ns NAME: a namespace with lo up.
+mk_ns() {
+	ip netns add "$1"
+	NAMESPACES="$NAMESPACES $1"
+	ip -n "$1" link set lo up
+}
+
+# veth_pair NS_A NS_B: joins two namespaces, 10.0.0.1/fd00::1 in A and
+# 10.0.0.2/fd00::2 in B.
+veth_pair() {
+	ip link add va netns "$1" type veth peer name vb netns "$2"
+	ip -n "$1" addr add 10.0.0.1/24 dev va
+	ip -n "$2" addr add 10.0.0.2/24 dev vb
+	ip -n "$1" addr add fd00::1/64 dev va nodad
+	ip -n "$2" addr add fd00::2/64 dev vb nodad
+	ip -n "$1" link set va up
+	ip -n "$2" link set vb up
+}
+
+# serve NS ADDR PORT [tcpconn options]: starts a server, waits until it listens.
+serve() {
+	ns=$1
+	shift
+	fifo=/tmp/serve.$$.$RANDOM
+	in_ns "$ns" "$TCPCONN" listen "$@" >"$fifo" 2>&1 &
+	SERVER_PID=$!
+	i=0
+	while ! grep -q listening "$fifo" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			fail "server $* did not start: $(cat "$fifo")"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# proc_table NS: /proc/tcphs as the namespace's root sees it.
+proc_table() {
+	in_ns "$1" cat /proc/tcphs
+}
+
+# flow_line NS ENDPOINT_A ENDPOINT_B: the /proc/tcphs line of the flow from A
+# to B ("addr:port" or "[v6]:port"), originator first.
+flow_line() {
+	proc_table "$1" | awk -v a="$2" -v b="$3" '$3 == a && $4 == b'
+}
+
+# field LINE NAME: the column NAME of a /proc/tcphs line.
+field() {
+	head -n1 /proc/tcphs | awk -v line="$1" -v name="$2" '
+		{ for (i = 1; i <= NF; i++) if ($i == name) col = i }
+		END { split(line, f, " "); print f[col] }'
+}
+
+# wait_for SECONDS CMD...: retries CMD until it succeeds.
+wait_for() {
+	n=$(($1 * 20))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# stat_sum NS NAME: a /proc/net/stat/tcphs counter summed over CPUs.
+stat_sum() {
+	sum=0
+	for v in $(in_ns "$1" cat /proc/net/stat/tcphs | awk -v name="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
+		{ print $col }'); do
+		sum=$((sum + $(printf '%d' "0x$v")))
+	done
+	echo "$sum"
+}
+
+# as_nobody CMD...: run as an unprivileged user.
+as_nobody() {
+	grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+		echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+	grep -q '^nogroup:' /etc/group 2>/dev/null ||
+		echo 'nogroup:x:65534:' >>/etc/group
+	su -s /bin/sh nobody -c "$*"
+}
