@@ -18,6 +18,7 @@
 #include "tcphs.h"
 #include "flow_table.h"
 #include "netlink.h"
+#include "ring.h"
 
 #define TCPHS_MAX_FLOWS_LIMIT	BIT(24)
 #define TCPHS_BUCKETS_MIN	256U
@@ -72,6 +73,14 @@ static struct tcphs_uint_param tcphs_param_hashsize = {
 };
 module_param_cb(hashsize, &tcphs_uint_ops, &tcphs_param_hashsize, 0444);
 MODULE_PARM_DESC(hashsize, "Hash buckets, rounded up to a power of two; 0 sizes from max_flows");
+
+unsigned int tcphs_event_ring = 512;
+static struct tcphs_uint_param tcphs_param_event_ring = {
+	.value = &tcphs_event_ring, .min = 0, .max = 65536,
+};
+module_param_cb(event_ring, &tcphs_uint_ops, &tcphs_param_event_ring, 0444);
+MODULE_PARM_DESC(event_ring,
+		 "Recent events kept per namespace in /proc/net/tcphs_events; 0: none (default 512)");
 
 bool tcphs_loose __read_mostly;
 module_param_named(loose, tcphs_loose, bool, 0644);
@@ -176,11 +185,16 @@ static int __net_init tcphs_net_init(struct net *net)
 	err = tcphs_proc_net_init(net);
 	if (err)
 		goto err_stats;
-	err = tcphs_hooks_register(net);
+	err = tcphs_ring_net_init(net, tcphs_event_ring);
 	if (err)
 		goto err_proc;
+	err = tcphs_hooks_register(net);
+	if (err)
+		goto err_ring;
 	return 0;
 
+err_ring:
+	tcphs_ring_net_exit(net);
 err_proc:
 	tcphs_proc_net_exit(net);
 err_stats:
@@ -200,6 +214,7 @@ static void __net_exit tcphs_net_exit(struct net *net)
 	tcphs_hooks_unregister(net);
 	tcphs_proc_net_exit(net);
 	tcphs_table_flush_net(net);
+	tcphs_ring_net_exit(net);
 	free_percpu(tn->stats);
 }
 
@@ -228,7 +243,7 @@ static int __init tcphs_init(void)
 	err = register_pernet_subsys(&tcphs_net_ops);
 	if (err)
 		goto err_nl;
-	err = tcphs_proc_init();
+	err = tcphs_proc_init(tcphs_event_ring > 0);
 	if (err)
 		goto err_pernet;
 	tcphs_gc_start();

@@ -19,6 +19,7 @@
 #include "tcphs.h"
 #include "flow_table.h"
 #include "netlink.h"
+#include "ring.h"
 
 enum tcphs_mcgrp {
 	TCPHS_MCGRP_EVENTS_ID,
@@ -129,7 +130,8 @@ static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
  * @now: CLOCK_MONOTONIC ns
  *
  * Every event takes the namespace's next sequence number, so a reader can
- * count what it missed; the message is built only if someone listens.
+ * count what it missed, and goes into the namespace's event log; the
+ * message is built only if someone listens.
  * Never sleeps.
  */
 void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int dir,
@@ -139,12 +141,21 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	struct tcphs_net *tn = tcphs_pernet(net);
 	struct tcphs_flow_info fi;
 	struct sk_buff *skb;
+	bool listeners;
 	void *hdr;
 	u64 seq;
 	int err;
 
-	seq = atomic64_inc_return(&tn->event_seq);
-	if (!genl_has_listeners(&tcphs_family, net, TCPHS_MCGRP_EVENTS_ID))
+	listeners = genl_has_listeners(&tcphs_family, net, TCPHS_MCGRP_EVENTS_ID);
+	if (!listeners && !tn->ring) {
+		atomic64_inc(&tn->event_seq);
+		return;
+	}
+	tcphs_flow_fill_info(flow, &fi);
+	/* A segment can take several steps: report this step's state. */
+	fi.state = step->new_state;
+	seq = tcphs_ring_record(tn, &fi, step, dir, seg, now);
+	if (!listeners)
 		return;
 
 	skb = genlmsg_new(tcphs_nl_event_size(), GFP_ATOMIC);
@@ -154,9 +165,6 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	if (!hdr)
 		goto drop_free;
 
-	tcphs_flow_fill_info(flow, &fi);
-	/* A segment can take several steps: report this step's state. */
-	fi.state = step->new_state;
 	if (nla_put_u8(skb, TCPHS_A_EVENT, step->event) ||
 	    put_u64(skb, TCPHS_A_EVENT_SEQ, seq) ||
 	    nla_put_u8(skb, TCPHS_A_OLD_STATE, step->old_state) ||

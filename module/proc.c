@@ -260,13 +260,27 @@ void tcphs_proc_net_exit(struct net *net)
 	remove_proc_entry("tcphs", net->proc_net);
 }
 
-/* /proc/tcphs -> net/tcphs, which resolves in the reader's namespace. */
-int tcphs_proc_init(void)
+/*
+ * /proc/tcphs -> net/tcphs, which resolves in the reader's namespace; the
+ * same for the event log, when there is one.
+ */
+static bool tcphs_proc_event_link;
+
+int tcphs_proc_init(bool event_log)
 {
-	return proc_symlink("tcphs", NULL, "net/tcphs") ? 0 : -ENOMEM;
+	if (!proc_symlink("tcphs", NULL, "net/tcphs"))
+		return -ENOMEM;
+	if (event_log && !proc_symlink("tcphs_events", NULL, "net/tcphs_events")) {
+		remove_proc_entry("tcphs", NULL);
+		return -ENOMEM;
+	}
+	tcphs_proc_event_link = event_log;
+	return 0;
 }
 
 void tcphs_proc_exit(void)
 {
+	if (tcphs_proc_event_link)
+		remove_proc_entry("tcphs_events", NULL);
 	remove_proc_entry("tcphs", NULL);
 }

@@ -12,6 +12,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct tcphs_ring;
+
 struct tcphs_stats {
 	u64 v[__TCPHS_STAT_MAX];
 };
@@ -22,6 +24,7 @@ struct tcphs_net {
 	atomic_t count;			/* flows of this namespace */
 	atomic_t gen;			/* bumped when a flow comes or goes */
 	atomic64_t event_seq;		/* events generated, no gaps */
+	struct tcphs_ring *ring;	/* recent events, or NULL */
 	struct net *net;
 };
 
@@ -51,7 +54,7 @@ void tcphs_hooks_unregister(struct net *net);
 /* proc.c */
 int tcphs_proc_net_init(struct net *net);
 void tcphs_proc_net_exit(struct net *net);
-int tcphs_proc_init(void);
+int tcphs_proc_init(bool event_log);
 void tcphs_proc_exit(void);
 
 #endif /* _TCPHS_H */
