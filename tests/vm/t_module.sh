@@ -86,8 +86,36 @@ test_unload_with_flows() {
 	in_ns other cat /proc/tcphs >/dev/null || fail "namespace created before the load has no table"
 }
 
+# A connection already open when tcphs is loaded: ignored, unless loose.
+midstream() {
+	rmmod tcphs
+	serve "" 127.0.0.1 "$1" || return
+	"$TCPCONN" connect 127.0.0.1 "$1" --wait 1500 >/dev/null &
+	cl=$!
+	sleep 0.5
+	shift
+	insmod "$MODULE_KO" "$@" || fail "insmod $*"
+	wait $cl
+	wait "$SERVER_PID"
+}
+
+test_loose() {
+	midstream 8103
+	expect_eq "flows without loose" "$(proc_table "" | grep -c ':8103 ')" 0
+	[ "$(stat_sum "" ignored)" -gt 0 ] || fail "ignored segments not counted"
+	midstream 8104 loose=1
+	line=$(proc_table "" | grep ':8104 ')
+	log "line: $line"
+	expect_eq conn_state "$(field "$line" conn_state)" OTH
+	expect_eq opener "$(field "$line" opener)" -
+	expect_eq isn_orig "$(field "$line" isn_orig)" -
+	expect_match state "$(field "$line" state)" '^(TIME_WAIT|LAST_ACK|FIN_WAIT_2)$'
+	reload
+}
+
 run_test bad-parameters test_bad_parameters
 run_test runtime-parameters test_runtime_parameters
 run_test max-flows test_max_flows
 run_test unload-with-flows test_unload_with_flows
+run_test loose test_loose
 finish
