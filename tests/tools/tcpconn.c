@@ -21,7 +21,8 @@
  *   --wait MS		wait this long before closing (lets a lone ACK go out)
  *   --rst		close with an RST (SO_LINGER 0) instead of a FIN
  *   --half-close	client shuts its side down (FIN) after sending, then
- *			still reads the reply: data flows after the first FIN
+ *			still reads the reply; the server replies only after
+ *			that FIN: data flows after the first FIN
  *   --parallel		client: connect all --count sockets before any data
  *   --timeout S	give up after S seconds (default 30)
  */
@@ -202,7 +203,8 @@ static int do_listen(const char *addr, const char *port, const struct opts *o)
 			r = read(c[i].fd, buf, sizeof(buf));
 			if (r > 0) {
 				c[i].got += r;
-				if (c[i].got < o->send)
+				/* With --half-close, answer only after the FIN. */
+				if (c[i].got < o->send || o->half_close)
 					continue;
 			}
 			if (!c[i].replied) {

@@ -144,7 +144,7 @@ test_reset_by_client() {
 }
 
 test_half_close() {
-	serve "" 127.0.0.1 8088 --reply 5000 || return
+	serve "" 127.0.0.1 8088 --reply 5000 --half-close || return
 	out=$("$TCPCONN" connect 127.0.0.1 8088 --half-close --reply 5000)
 	wait "$SERVER_PID"
 	port=$(echo "$out" | awk '/^local/ { print $3 }')
