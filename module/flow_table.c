@@ -49,6 +49,14 @@ static atomic64_t tcphs_flow_ids = ATOMIC64_INIT(0);
 static struct delayed_work tcphs_gc_work;
 static unsigned int tcphs_gc_next;
 
+/*
+ * The clock of timeouts, in jiffies. The KUnit suite defines its own before
+ * including this file, to drive timeouts and the GC without waiting.
+ */
+#ifndef tcphs_now_jiffies
+#define tcphs_now_jiffies()	jiffies
+#endif
+
 static unsigned int bucket_of(u32 hash)
 {
 	return hash & (tcphs_nbuckets - 1);
@@ -269,13 +277,12 @@ static bool evict_one(u32 hash)
  * tcphs_flow_create - add a flow for a segment that opens one
  * @net: its namespace
  * @t: the tuple, originator first
- * @now: CLOCK_MONOTONIC ns
  *
  * Returns the flow now in the table for @t (one another CPU added first, if
  * it raced), or NULL when the table is full or memory ran out (counted).
  * Caller holds rcu_read_lock().
  */
-struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t, u64 now)
+struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t)
 {
 	struct tcphs_net *tn = tcphs_pernet(net);
 	struct tcphs_flow *flow, *other;
@@ -305,7 +312,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	spin_lock_init(&flow->lock);
 	tcphs_fsm_init(&flow->fsm);
 	tcphs_history_init(&flow->hist);
-	flow->expires = jiffies + tcphs_state_timeout(TCPHS_STATE_NONE);
+	flow->expires = tcphs_now_jiffies() + tcphs_state_timeout(TCPHS_STATE_NONE);
 
 	spin_lock_bh(lock);
 	other = find_in_bucket(net, t, hash, &dir);
@@ -330,7 +337,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
  */
 void tcphs_flow_set_expiry(struct tcphs_flow *flow)
 {
-	WRITE_ONCE(flow->expires, jiffies + tcphs_state_timeout(flow->fsm.state));
+	WRITE_ONCE(flow->expires, tcphs_now_jiffies() + tcphs_state_timeout(flow->fsm.state));
 }
 
 /**
@@ -415,7 +422,7 @@ static void gc_expire(struct tcphs_flow *flow)
 	bool remove = false;
 
 	spin_lock_bh(&flow->lock);
-	if (flow->dead || time_before(jiffies, flow->expires)) {
+	if (flow->dead || time_before(tcphs_now_jiffies(), flow->expires)) {
 		spin_unlock_bh(&flow->lock);
 		return;
 	}
@@ -441,22 +448,30 @@ static void gc_expire(struct tcphs_flow *flow)
 		tcphs_flow_unlink(flow);
 }
 
-static void tcphs_gc_worker(struct work_struct *work)
+/* Retire the flows whose time is up in buckets [@from, @to). */
+static void gc_buckets(unsigned int from, unsigned int to)
 {
-	unsigned int batch = max(256U, tcphs_nbuckets / TCPHS_GC_PASS);
-	unsigned int i, end = min(tcphs_gc_next + batch, tcphs_nbuckets);
 	struct tcphs_flow *flow;
+	unsigned int i;
 
-	for (i = tcphs_gc_next; i < end; i++) {
+	for (i = from; i < to; i++) {
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node) {
-			if (!time_before(jiffies, READ_ONCE(flow->expires)))
+			if (!time_before(tcphs_now_jiffies(), READ_ONCE(flow->expires)))
 				gc_expire(flow);
 		}
 		rcu_read_unlock();
 		if (!(i % 64))
 			cond_resched();
 	}
+}
+
+static void tcphs_gc_worker(struct work_struct *work)
+{
+	unsigned int batch = max(256U, tcphs_nbuckets / TCPHS_GC_PASS);
+	unsigned int end = min(tcphs_gc_next + batch, tcphs_nbuckets);
+
+	gc_buckets(tcphs_gc_next, end);
 	tcphs_gc_next = end < tcphs_nbuckets ? end : 0;
 	queue_delayed_work(system_power_efficient_wq, &tcphs_gc_work, TCPHS_GC_INTERVAL);
 }

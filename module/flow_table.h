@@ -88,7 +88,7 @@ unsigned int tcphs_table_buckets(void);
 
 struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
 				   unsigned int *dir);
-struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t, u64 now);
+struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t);
 void tcphs_flow_unlink(struct tcphs_flow *flow);
 void tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info);
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info);

@@ -42,15 +42,20 @@ static void swap_tuple(struct tcphs_tuple *t)
 
 /* Record the steps of one segment in the flow. Caller holds flow->lock. */
 static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct tcphs_seg *seg,
-		   unsigned int dir, const struct tcphs_verdict *v, u64 now)
+		   unsigned int dir, const struct tcphs_verdict *v)
 {
 	unsigned int i;
+	u64 now = 0;
 
 	tcphs_history_update(&flow->hist, seg, dir, v);
 
 	for (i = 0; i < v->nsteps; i++) {
 		const struct tcphs_step *s = &v->step[i];
 		u64 *ts = flow->ts;
+
+		/* Most segments take no step worth an event: read no clock. */
+		if (s->event != TCPHS_EV_NONE && !now)
+			now = ktime_get_ns();
 
 		switch (s->event) {
 		case TCPHS_EV_SYN:
@@ -105,10 +110,8 @@ static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcp
 	struct tcphs_flow *flow;
 	bool restarted = false;
 	unsigned int dir;
-	u64 now;
 
 	tcphs_stat_inc(tn, TCPHS_STAT_PACKETS);
-	now = ktime_get_ns();
 again:
 	flow = tcphs_flow_find(net, t, &dir);
 	if (!flow) {
@@ -123,7 +126,7 @@ again:
 			swap_tuple(t);
 			dir = TCPHS_DIR_REPLY;
 		}
-		flow = tcphs_flow_create(net, t, now);
+		flow = tcphs_flow_create(net, t);
 		if (!flow)
 			return;
 		/* Another CPU may have added it first: find the direction. */
@@ -150,7 +153,7 @@ again:
 		restarted = true;
 		goto again;
 	}
-	record(tn, flow, seg, dir, &v, now);
+	record(tn, flow, seg, dir, &v);
 	spin_unlock_bh(&flow->lock);
 }
 
@@ -185,70 +188,100 @@ static bool skip(const struct nf_hook_state *state)
 	       (state->in->flags & IFF_LOOPBACK);
 }
 
-static unsigned int tcphs_hook_ipv4(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+/* What parsing made of a packet. */
+enum tcphs_parse {
+	TCPHS_PARSE_TCP,	/* a TCP segment: tuple and segment filled */
+	TCPHS_PARSE_OTHER,	/* not TCP (or no IP header): not counted */
+	TCPHS_PARSE_FRAGMENT,	/* a non-first fragment */
+	TCPHS_PARSE_MALFORMED,	/* truncated header or bad data offset */
+};
+
+static enum tcphs_parse parse_ipv4(const struct sk_buff *skb, struct tcphs_tuple *t,
+				   struct tcphs_seg *seg)
 {
-	struct tcphs_tuple t = { .family = AF_INET };
-	struct tcphs_seg seg = {};
 	const struct iphdr *iph;
 	struct iphdr _iph;
 	unsigned int ihl;
 
-	if (skip(state))
-		return NF_ACCEPT;
 	iph = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_iph), &_iph);
 	if (!iph || iph->protocol != IPPROTO_TCP)
-		return NF_ACCEPT;
-
-	if (ntohs(iph->frag_off) & IP_OFFSET) {
-		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_FRAGMENTS);
-		return NF_ACCEPT;
-	}
+		return TCPHS_PARSE_OTHER;
+	if (ntohs(iph->frag_off) & IP_OFFSET)
+		return TCPHS_PARSE_FRAGMENT;
 	ihl = iph->ihl * 4;
-	t.src.ip = iph->saddr;
-	t.dst.ip = iph->daddr;
-	if (ihl < sizeof(*iph) ||
-	    !parse_tcp(skb, skb_network_offset(skb) + ihl, &t, &seg)) {
-		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_MALFORMED);
-		return NF_ACCEPT;
-	}
-	tcphs_track(state->net, &t, &seg);
-	return NF_ACCEPT;
+	t->family = AF_INET;
+	t->src.ip = iph->saddr;
+	t->dst.ip = iph->daddr;
+	if (ihl < sizeof(*iph) || !parse_tcp(skb, skb_network_offset(skb) + ihl, t, seg))
+		return TCPHS_PARSE_MALFORMED;
+	return TCPHS_PARSE_TCP;
 }
 
-static unsigned int tcphs_hook_ipv6(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+/* IPv6 extension headers are walked to the TCP header. */
+static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_tuple *t,
+				   struct tcphs_seg *seg)
 {
-	struct tcphs_tuple t = { .family = AF_INET6 };
-	struct tcphs_seg seg = {};
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
 	__be16 frag_off;
 	u8 nexthdr;
 	int thoff;
 
-	if (skip(state))
-		return NF_ACCEPT;
 	ip6h = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_ip6h), &_ip6h);
 	if (!ip6h)
-		return NF_ACCEPT;
-
+		return TCPHS_PARSE_OTHER;
 	nexthdr = ip6h->nexthdr;
 	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(_ip6h), &nexthdr,
 				 &frag_off);
 	if (thoff < 0 || nexthdr != IPPROTO_TCP)
-		return NF_ACCEPT;
-	if (frag_off & htons(IP6_OFFSET)) {
-		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_FRAGMENTS);
-		return NF_ACCEPT;
+		return TCPHS_PARSE_OTHER;
+	if (frag_off & htons(IP6_OFFSET))
+		return TCPHS_PARSE_FRAGMENT;
+	t->family = AF_INET6;
+	t->src.in6 = ip6h->saddr;
+	t->dst.in6 = ip6h->daddr;
+	if (!parse_tcp(skb, thoff, t, seg))
+		return TCPHS_PARSE_MALFORMED;
+	return TCPHS_PARSE_TCP;
+}
+
+static void tcphs_handle(struct net *net, enum tcphs_parse what, struct tcphs_tuple *t,
+			 const struct tcphs_seg *seg)
+{
+	switch (what) {
+	case TCPHS_PARSE_TCP:
+		tcphs_track(net, t, seg);
+		break;
+	case TCPHS_PARSE_FRAGMENT:
+		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_FRAGMENTS);
+		break;
+	case TCPHS_PARSE_MALFORMED:
+		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_MALFORMED);
+		break;
+	case TCPHS_PARSE_OTHER:
+		break;
 	}
-	t.src.in6 = ip6h->saddr;
-	t.dst.in6 = ip6h->daddr;
-	if (!parse_tcp(skb, thoff, &t, &seg)) {
-		tcphs_stat_inc(tcphs_pernet(state->net), TCPHS_STAT_MALFORMED);
-		return NF_ACCEPT;
-	}
-	tcphs_track(state->net, &t, &seg);
+}
+
+static unsigned int tcphs_hook_ipv4(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct tcphs_tuple t = {};
+	struct tcphs_seg seg = {};
+
+	if (!skip(state))
+		tcphs_handle(state->net, parse_ipv4(skb, &t, &seg), &t, &seg);
+	return NF_ACCEPT;
+}
+
+static unsigned int tcphs_hook_ipv6(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct tcphs_tuple t = {};
+	struct tcphs_seg seg = {};
+
+	if (!skip(state))
+		tcphs_handle(state->net, parse_ipv6(skb, &t, &seg), &t, &seg);
 	return NF_ACCEPT;
 }
 

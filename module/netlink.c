@@ -17,6 +17,7 @@
 #include <net/sock.h>
 
 #include "tcphs.h"
+#include "compat.h"
 #include "flow_table.h"
 #include "netlink.h"
 #include "ring.h"
@@ -26,10 +27,7 @@ enum tcphs_mcgrp {
 };
 
 static const struct genl_multicast_group tcphs_mcgrps[] = {
-	[TCPHS_MCGRP_EVENTS_ID] = {
-		.name = TCPHS_MCGRP_EVENTS,
-		.flags = GENL_MCAST_CAP_NET_ADMIN,
-	},
+	[TCPHS_MCGRP_EVENTS_ID] = TCPHS_MCGRP_ADMIN_ONLY(TCPHS_MCGRP_EVENTS),
 };
 
 static struct genl_family tcphs_family;
@@ -209,10 +207,9 @@ static_assert(sizeof(struct tcphs_dump_ctx) <= sizeof_field(struct netlink_callb
 
 static int tcphs_nl_get_flow_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
 	struct netlink_ext_ack *extack = cb->extack;
-	struct nlattr **tb = info->attrs;
+	struct nlattr **tb = tcphs_dump_attrs(cb);
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (!tb)
@@ -340,7 +337,8 @@ static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 
 	msg = genlmsg_new(nla_total_size(0) +
 			  __TCPHS_STAT_MAX * nla_total_size_64bit(sizeof(u64)) +
-			  2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
+			  2 * nla_total_size(sizeof(u32)) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &tcphs_family, 0, TCPHS_CMD_GET_STATS);
@@ -356,8 +354,10 @@ static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 		if (nla_put_u64_64bit(msg, i + 1, sum[i], 0))
 			goto nospace;
 	nla_nest_end(msg, nest);
+	/* The last event's number: readers bracket their run with it. */
 	if (nla_put_u32(msg, TCPHS_A_FLOW_COUNT, atomic_read(&tn->count)) ||
-	    nla_put_u32(msg, TCPHS_A_NETNS, net->ns.inum))
+	    nla_put_u32(msg, TCPHS_A_NETNS, net->ns.inum) ||
+	    put_u64(msg, TCPHS_A_EVENT_SEQ, atomic64_read(&tn->event_seq)))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -425,6 +425,9 @@ static struct genl_family tcphs_family __ro_after_init = {
 
 int tcphs_nl_init(void)
 {
+	if (!TCPHS_MCGRP_RESTRICTED)
+		pr_notice("this kernel lets any user join the \"%s\" group: events are not private\n",
+			  TCPHS_MCGRP_EVENTS);
 	return genl_register_family(&tcphs_family);
 }
 

@@ -19,7 +19,11 @@
  *	Request:  nothing
  *	Reply:    TCPHS_A_STATS, a nest of u64 counters summed over all CPUs:
  *		  counter TCPHS_STAT_x has attribute type x + 1 (type 0 is
- *		  reserved); TCPHS_A_FLOW_COUNT (u32); TCPHS_A_NETNS (u32).
+ *		  reserved); TCPHS_A_FLOW_COUNT (u32); TCPHS_A_NETNS (u32);
+ *		  TCPHS_A_EVENT_SEQ (u64), the sequence number of the
+ *		  namespace's last event (0 before the first), so that a reader
+ *		  that asks before and after listening knows exactly how many
+ *		  events it missed.
  *
  * TCPHS_CMD_FLUSH (do, CAP_NET_ADMIN in the namespace's user namespace)
  *	Request:  nothing
