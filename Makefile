@@ -7,6 +7,7 @@
 #   make demo		boot the test VM, open and close connections, show them
 #   make check		every test (unit tests, the VM suite)
 #   make lint		checkpatch --strict, sparse (C=2), W=1
+#   make bench		speed and memory against a baseline, in the test VM
 #
 # KDIR defaults to the running kernel's build directory; where that does
 # not exist (a host whose kernel cannot load modules), to the headers of the
@@ -20,7 +21,7 @@ endif
 
 PREFIX ?= /usr/local
 
-.PHONY: all modules reader tools deps demo check lint clean help
+.PHONY: all modules reader tools deps demo check lint bench clean help
 
 all: modules reader
 
@@ -45,6 +46,9 @@ check:
 
 lint:
 	scripts/lint.sh
+
+bench:
+	scripts/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

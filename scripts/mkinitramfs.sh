@@ -83,7 +83,7 @@ done
 # busybox-static prefers its own applets over PATH (in ash and in applets that
 # run programs, like env or timeout), so /bin/sh is dash and the usual
 # program-running tools are the host's too: otherwise `ip` would be busybox's.
-TOOLS=(dash bash ip ss tcpdump socat jq
+TOOLS=(dash bash ip ss tcpdump socat jq iperf3 nft
 	env timeout xargs nohup nice setsid setpriv nsenter unshare chroot taskset
 	find ps pgrep pkill sysctl)
 # shellcheck disable=SC2206 # a space-separated list on purpose

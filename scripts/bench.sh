@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: the tcphs benchmark, in one boot of the test VM, every
+# figure against a baseline measured in the same run (tests/bench/run.sh).
+# The results are printed and kept in $TCPHS_BUILD/bench-results.txt.
+#
+# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS (see
+# tests/bench/run.sh); TCPHS_VM_MEM (default here 3G), TCPHS_VM_CPUS.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$TCPHS_ROOT"
+
+"$TCPHS_SCRIPTS/setup.sh"
+tcphs_kernel_paths
+make -s -C userspace
+make -s -C tests/tools
+mkdir -p "$TCPHS_BUILD"
+log=$TCPHS_BUILD/bench.log
+env_args=()
+for v in BENCH_CONNS BENCH_ROUNDS BENCH_FLOWS BENCH_IPERF_SECS; do
+	[ -n "${!v:-}" ] && env_args+=("$v=${!v}")
+done
+# Under TCG the guest marks the TSC unstable and reads the HPET instead, an
+# emulated device access that costs microseconds; real machines read the
+# TSC. Both the baseline and tcphs run on the same clock.
+export TCPHS_KERNEL_CMDLINE="${TCPHS_KERNEL_CMDLINE:-} tsc=reliable clocksource=tsc"
+TCPHS_VM_MEM=${TCPHS_VM_MEM:-3G} TCPHS_VM_TIMEOUT=${TCPHS_VM_TIMEOUT:-3600} \
+	"$TCPHS_SCRIPTS/vm-run.sh" -- env "${env_args[@]}" /tcphs/tests/bench/run.sh 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+sed -n '/^### results/,$p' "$log" | sed 1d | grep -v '^vm-run.sh:' >"$TCPHS_BUILD/bench-results.txt"
+echo "results: $TCPHS_BUILD/bench-results.txt"
+exit "$rc"

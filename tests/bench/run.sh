@@ -1,0 +1,250 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The tcphs benchmark, inside the test VM (scripts/bench.sh boots it). Every
+# figure is a ratio against a baseline measured in this same run, printed as
+# "name: value" lines and kept in /tmp/bench-results.txt.
+#
+# Environment: BENCH_CONNS (connections per rate run, default 1000),
+# BENCH_ROUNDS (interleaved rounds, default 3), BENCH_FLOWS (table fill,
+# default 1000000), BENCH_IPERF_SECS (default 3).
+. "$(dirname "$0")/../vm/lib.sh"
+
+TOOLS=$TESTS_DIR/tools
+CONNS=${BENCH_CONNS:-1000}
+ROUNDS=${BENCH_ROUNDS:-3}
+FLOWS=${BENCH_FLOWS:-1000000}
+IPERF_SECS=${BENCH_IPERF_SECS:-3}
+RESULTS=/tmp/bench-results.txt
+: >$RESULTS
+
+out() {
+	echo "$1: $2" | tee -a $RESULTS
+}
+
+# ratio A B: A / B with three decimals.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.3f\n", a / b }'
+}
+
+# verdict NAME VALUE OP TARGET: prints whether a figure meets its target.
+verdict() {
+	ok=$(awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN {
+		if (v == "nan") { print "n/a"; exit }
+		if (op == ">=") print (v >= t) ? "met" : "MISSED";
+		else print (v <= t) ? "met" : "MISSED" }')
+	out "target $1" "$2 $3 $4: $ok"
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# elapsed CMD...: run, print elapsed nanoseconds.
+elapsed() {
+	"$TOOLS/nstime" "$@" 2>&1 >/dev/null | awk '/^elapsed_ns/ { print $2 }'
+}
+
+tcphs_off() {
+	rmmod tcphs 2>/dev/null
+	return 0
+}
+
+tcphs_on() {
+	tcphs_off
+	insmod "$MODULE_KO" "$@"
+}
+
+CT_RULES='table inet bench {
+	chain pre { type filter hook prerouting priority 0; ct state established,related,new accept; }
+	chain out { type filter hook output priority 0; ct state established,related,new accept; }
+}'
+
+conntrack_on() {
+	for ns in cli srv; do
+		echo "$CT_RULES" | ip netns exec $ns nft -f - || return 1
+	done
+}
+
+conntrack_off() {
+	for ns in cli srv; do
+		ip netns exec $ns nft delete table inet bench 2>/dev/null
+	done
+	return 0
+}
+
+# mode NAME: none, tcphs or conntrack.
+mode() {
+	conntrack_off
+	case $1 in
+	none) tcphs_off ;;
+	tcphs) tcphs_on ;;
+	conntrack) tcphs_off && conntrack_on ;;
+	esac
+}
+
+PORT=9000
+conn_rate() {
+	PORT=$((PORT + 1))
+	in_ns srv "$TCPCONN" listen 10.0.0.2 $PORT --count "$CONNS" --timeout 600 >/tmp/srv.out &
+	spid=$!
+	sleep 0.3
+	ns=$(in_ns cli "$TOOLS/nstime" "$TCPCONN" connect 10.0.0.2 $PORT --count "$CONNS" \
+		--timeout 600 2>&1 >/dev/null | awk '/^elapsed_ns/ { print $2 }')
+	wait $spid
+	awk -v n="$CONNS" -v t="$ns" 'BEGIN { printf "%.1f\n", n / (t / 1e9) }'
+}
+
+throughput() {
+	in_ns srv iperf3 -s -1 -B 10.0.0.2 >/dev/null 2>&1 &
+	spid=$!
+	sleep 0.5
+	in_ns cli iperf3 -c 10.0.0.2 -t "$IPERF_SECS" -J 2>/dev/null |
+		jq '.end.sum_received.bits_per_second / 1e6 | floor'
+	wait $spid
+}
+
+bench_rates() {
+	mk_ns cli
+	mk_ns srv
+	veth_pair cli srv
+	modprobe nf_conntrack 2>/dev/null
+	modprobe nft_ct 2>/dev/null
+	# Rounds interleave the three ways, and each ratio is taken within a
+	# round, so that the machine's drift cancels; the median of the
+	# rounds is reported.
+	for r in $(seq "$ROUNDS"); do
+		for m in none tcphs conntrack; do
+			mode $m || { out "error" "mode $m failed"; continue; }
+			eval "rate_$m=$(conn_rate)"
+			eval "tput_$m=$(throughput)"
+			echo "$(eval echo \$rate_$m)" >>/tmp/rate.$m
+			echo "$(eval echo \$tput_$m)" >>/tmp/tput.$m
+		done
+		ratio "$rate_tcphs" "$rate_none" >>/tmp/r.rate_tcphs
+		ratio "$rate_conntrack" "$rate_none" >>/tmp/r.rate_conntrack
+		ratio "$rate_tcphs" "$rate_conntrack" >>/tmp/r.rate_vs_ct
+		ratio "$tput_tcphs" "$tput_none" >>/tmp/r.tput_tcphs
+		ratio "$tput_conntrack" "$tput_none" >>/tmp/r.tput_conntrack
+	done
+	mode none
+	for m in none tcphs conntrack; do
+		out "conn_rate_$m" "$(median </tmp/rate.$m) conn/s (rounds: $(tr '\n' ' ' </tmp/rate.$m))"
+		out "throughput_$m" "$(median </tmp/tput.$m) Mbit/s (rounds: $(tr '\n' ' ' </tmp/tput.$m))"
+	done
+	r=$(median </tmp/r.rate_tcphs)
+	out conn_rate_ratio_tcphs "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_tcphs))"
+	verdict "conn_rate tcphs/baseline" "$r" ">=" 0.95
+	out conn_rate_ratio_conntrack "$(median </tmp/r.rate_conntrack)"
+	r=$(median </tmp/r.rate_vs_ct)
+	out conn_rate_tcphs_over_conntrack "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_vs_ct))"
+	verdict "conn_rate tcphs/conntrack" "$r" ">=" 1.0
+	r=$(median </tmp/r.tput_tcphs)
+	out throughput_ratio_tcphs "$r (rounds: $(tr '\n' ' ' </tmp/r.tput_tcphs))"
+	verdict "throughput tcphs/baseline" "$r" ">=" 0.98
+	out throughput_ratio_conntrack "$(median </tmp/r.tput_conntrack)"
+	cleanup_ns
+}
+
+# flood ARGS: synflood from the flood namespace; prints elapsed ns.
+flood() {
+	in_ns flood "$TOOLS/synflood" 10.9.0.1 10.200.0.1 "$@" |
+		awk '{ print $5 }'
+}
+
+bench_scale() {
+	mk_ns flood
+	ip -n flood link add d0 type dummy
+	ip -n flood link set d0 up
+	ip -n flood addr add 10.9.0.1/16 dev d0
+	ip -n flood route add 10.200.0.0/16 dev d0
+	params="max_flows=$((FLOWS + FLOWS / 10)) timeout_syn=3600"
+	hits=200000
+
+	# The cost of one packet of a known flow, at 1K flows and at $FLOWS:
+	# ACKs of existing half-open flows (looked up, taken through the state
+	# machine, no event), minus the same segments sent without tcphs.
+	tcphs_off
+	base_1k=$(flood 1000 --passes $((hits / 1000)) --flags A)
+	base_big=$(flood $hits --flags A)
+	tcphs_on $params
+	flood 1000 >/dev/null
+	t_1k=$(flood 1000 --passes $((hits / 1000)) --flags A)
+	tcphs_on $params
+	fill=$(flood "$FLOWS")
+	flows=$(ip netns exec flood sh -c 'wc -l </proc/tcphs')
+	flows=$((flows - 1))
+	t_big=$(flood $hits --flags A)
+	out table_flows "$flows"
+	out fill_rate "$(awk -v n="$FLOWS" -v t="$fill" 'BEGIN { printf "%.0f", n / (t / 1e9) }') new flows/s"
+	c1=$(awk -v a="$t_1k" -v b="$base_1k" -v n=$hits 'BEGIN { printf "%.1f", (a - b) / n }')
+	c2=$(awk -v a="$t_big" -v b="$base_big" -v n=$hits 'BEGIN { printf "%.1f", (a - b) / n }')
+	out lookup_cost_1k "$c1 ns/packet (tcphs minus baseline)"
+	out lookup_cost_${FLOWS} "$c2 ns/packet (tcphs minus baseline)"
+	r=$(ratio "$c2" "$c1")
+	out lookup_cost_ratio "$r"
+	verdict "lookup cost ${FLOWS}/1K" "$r" "<=" 1.5
+
+	# Memory: the slab object and its share of the hash table.
+	slab=$(grep '^tcphs_flow ' /proc/slabinfo)
+	objsize=$(echo "$slab" | awk '{ print $4 }')
+	perslab=$(echo "$slab" | awk '{ print $5 }')
+	pages=$(echo "$slab" | awk '{ print $6 }')
+	nobjs=$(echo "$slab" | awk '{ print $3 }')
+	buckets=$(dmesg | sed -n 's/.*tcphs: tracking TCP handshakes: \([0-9]*\) buckets.*/\1/p' | tail -n1)
+	out flow_object_size "$objsize bytes"
+	out flow_slab_bytes "$(awk -v p="$pages" -v n="$perslab" 'BEGIN { printf "%.1f", p * 4096 / n }') bytes per flow (slab pages / objects)"
+	out flow_memory_per_flow "$(awk -v o="$nobjs" -v p="$pages" -v n="$perslab" -v b="$buckets" -v f="$flows" \
+		'BEGIN { printf "%.1f", (o / n * p * 4096 + b * 8) / f }') bytes (slabs + buckets) / flows"
+	verdict "bytes per flow (object)" "$objsize" "<=" 128
+
+	# Reading the whole table, and the packet path meanwhile.
+	t=$(ip netns exec flood "$TOOLS/nstime" cat /proc/tcphs 2>&1 >/dev/null | awk '{ print $2 }')
+	out proc_read_${FLOWS} "$(awk -v t="$t" 'BEGIN { printf "%.2f", t / 1e9 }') s"
+	t=$(ip netns exec flood "$TOOLS/nstime" tcphs list 2>&1 >/dev/null | awk '/^elapsed_ns/ { print $2 }')
+	out netlink_dump_${FLOWS} "$(awk -v t="$t" 'BEGIN { printf "%.2f", t / 1e9 }') s"
+	ip netns exec flood sh -c 'while :; do cat /proc/tcphs >/dev/null; done' &
+	reader=$!
+	t_dump=$(flood $hits --flags A)
+	kill $reader
+	wait $reader 2>/dev/null
+	out packet_path_during_proc_read "$(ratio "$t_big" "$t_dump") (rate during reads / rate alone)"
+	tcphs_off
+	cleanup_ns
+}
+
+bench_events() {
+	mk_ns flood
+	ip -n flood link add d0 type dummy
+	ip -n flood link set d0 up
+	ip -n flood addr add 10.9.0.1/16 dev d0
+	ip -n flood route add 10.200.0.0/16 dev d0
+	tcphs_on max_flows=300000 timeout_syn=3600
+	for n in 10000 100000; do
+		for buf in 8M 64K; do
+			ip netns exec flood tcphs events --json --rcvbuf $buf >/dev/null 2>/tmp/ev.err &
+			rd=$!
+			sleep 0.5
+			before=$(ip netns exec flood tcphs stats --json | jq '.events + .event_drop')
+			t=$(flood $n --seq $n)
+			after=$(ip netns exec flood tcphs stats --json | jq '.events + .event_drop')
+			sleep 1
+			kill -INT $rd
+			wait $rd 2>/dev/null
+			got=$(sed -n 's/.*received \([0-9]*\) events, lost \([0-9]*\).*/\1/p' /tmp/ev.err)
+			lost=$(sed -n 's/.*received \([0-9]*\) events, lost \([0-9]*\).*/\2/p' /tmp/ev.err)
+			gen=$((after - before))
+			out "events_${n}_rcvbuf_$buf" "generated $gen at $(awk -v n="$n" -v t="$t" 'BEGIN { printf "%.0f", n / (t / 1e9) }')/s, received $got, lost $lost, accounted $((got + lost == gen ? 1 : 0))"
+			ip netns exec flood tcphs flush >/dev/null
+		done
+	done
+	tcphs_off
+	cleanup_ns
+}
+
+echo "### tcphs benchmark: $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+bench_rates
+bench_scale
+bench_events
+tcphs_on
+echo "### results"
+cat $RESULTS
