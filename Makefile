@@ -8,6 +8,7 @@
 #   make check		every test (unit tests, the VM suite)
 #   make lint		checkpatch --strict, sparse (C=2), W=1
 #   make bench		speed and memory against a baseline, in the test VM
+#   make stress		floods, churn and module cycles at full size
 #
 # KDIR defaults to the running kernel's build directory; where that does
 # not exist (a host whose kernel cannot load modules), to the headers of the
@@ -21,7 +22,7 @@ endif
 
 PREFIX ?= /usr/local
 
-.PHONY: all modules reader tools deps demo check lint bench clean help
+.PHONY: all modules reader tools deps demo check lint bench stress clean help
 
 all: modules reader
 
@@ -49,6 +50,9 @@ lint:
 
 bench:
 	scripts/bench.sh
+
+stress:
+	scripts/stress.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

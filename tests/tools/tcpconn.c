@@ -24,6 +24,8 @@
  *			still reads the reply; the server replies only after
  *			that FIN: data flows after the first FIN
  *   --parallel		client: connect all --count sockets before any data
+ *   --hold MS		client, with --parallel: keep them all open this long
+ *			after the data, before closing
  *   --timeout S	give up after S seconds (default 30)
  */
 
@@ -45,6 +47,7 @@ struct opts {
 	int send;
 	int reply;
 	int wait_ms;
+	int hold_ms;
 	int timeout;
 	bool server_first;
 	bool rst;
@@ -63,7 +66,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: tcpconn listen|connect ADDR PORT [--count N] [--send N] [--reply N]\n"
 		"               [--server-first] [--wait MS] [--rst] [--half-close]\n"
-		"               [--parallel] [--timeout S]\n");
+		"               [--parallel] [--hold MS] [--timeout S]\n");
 	exit(64);
 }
 
@@ -274,12 +277,15 @@ static int do_connect(const char *addr, const char *port, const struct opts *o)
 		for (i = 0; i < o->count; i++)
 			if (fds[i] >= 0)
 				write_all(fds[i], o->send);
-		for (i = 0; i < o->count; i++) {
-			if (fds[i] < 0)
-				continue;
-			read_some(fds[i], o->server_first ? -1 : o->reply);
-			do_close(fds[i], o);
-		}
+		for (i = 0; i < o->count; i++)
+			if (fds[i] >= 0)
+				read_some(fds[i], o->server_first ? -1 : o->reply);
+		printf("open\n");
+		fflush(stdout);
+		msleep(o->hold_ms);
+		for (i = 0; i < o->count; i++)
+			if (fds[i] >= 0)
+				do_close(fds[i], o);
 	}
 	free(fds);
 	return failed ? 2 : 0;
@@ -304,6 +310,8 @@ int main(int argc, char **argv)
 			o.reply = atoi(argv[++i]);
 		else if (!strcmp(a, "--wait") && more)
 			o.wait_ms = atoi(argv[++i]);
+		else if (!strcmp(a, "--hold") && more)
+			o.hold_ms = atoi(argv[++i]);
 		else if (!strcmp(a, "--timeout") && more)
 			o.timeout = atoi(argv[++i]);
 		else if (!strcmp(a, "--server-first"))
