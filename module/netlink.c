@@ -32,10 +32,34 @@ static const struct genl_multicast_group tcphs_mcgrps[] = {
 
 static struct genl_family tcphs_family;
 
-/* TCPHS_CMD_GET_FLOW takes the filters and nothing else. */
+static int tcphs_validate_family(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u8 family = nla_get_u8(attr);
+
+	if (family == AF_INET || family == AF_INET6)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
+	return -EINVAL;
+}
+
+static int tcphs_validate_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	int len = nla_len(attr);
+
+	if (len == sizeof(struct in_addr) || len == sizeof(struct in6_addr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "address must be 4 or 16 bytes");
+	return -EINVAL;
+}
+
+/*
+ * TCPHS_CMD_GET_FLOW takes the filters and nothing else. The checks live in
+ * the policy, where the extended ack reaches the requester on every kernel.
+ */
 static const struct nla_policy tcphs_get_flow_policy[TCPHS_A_MAX + 1] = {
-	[TCPHS_A_FILTER_FAMILY]	= { .type = NLA_U8 },
-	[TCPHS_A_FILTER_ADDR]	= { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[TCPHS_A_FILTER_FAMILY]	= NLA_POLICY_VALIDATE_FN(NLA_U8, tcphs_validate_family),
+	[TCPHS_A_FILTER_ADDR]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY, tcphs_validate_addr,
+							 sizeof(struct in6_addr)),
 	[TCPHS_A_FILTER_PORT]	= { .type = NLA_U16 },
 	[TCPHS_A_FILTER_STATE]	= NLA_POLICY_MAX(NLA_U8, TCPHS_STATE_MAX),
 };
@@ -129,7 +153,8 @@ static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
  *
  * Every event takes the namespace's next sequence number, so a reader can
  * count what it missed, and goes into the namespace's event log; the
- * message is built only if someone listens.
+ * message is built only if someone listens (in any namespace: the kernel
+ * keeps listeners per protocol, not per namespace).
  * Never sleeps.
  */
 void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int dir,
@@ -177,12 +202,18 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 		goto drop_free;
 	genlmsg_end(skb, hdr);
 
+	/*
+	 * 0: some listener of this namespace got it. -ESRCH: none did (there
+	 * is none here: listeners are known only for all namespaces at once;
+	 * or every one overran without asking to hear of it). -ENOBUFS: a
+	 * listener that set NETLINK_BROADCAST_ERROR overran.
+	 */
 	err = genlmsg_multicast_netns(&tcphs_family, net, skb, 0, TCPHS_MCGRP_EVENTS_ID,
 				      GFP_ATOMIC);
-	/* -ESRCH: the last listener left meanwhile; nobody missed it. */
-	if (err && err != -ESRCH)
-		goto drop;
-	tcphs_stat_inc(tn, TCPHS_STAT_EVENTS);
+	if (!err)
+		tcphs_stat_inc(tn, TCPHS_STAT_EVENTS);
+	else if (err != -ESRCH)
+		tcphs_stat_inc(tn, TCPHS_STAT_EVENT_DROP);
 	return;
 
 drop_free:
@@ -208,32 +239,20 @@ static_assert(sizeof(struct tcphs_dump_ctx) <= sizeof_field(struct netlink_callb
 static int tcphs_nl_get_flow_start(struct netlink_callback *cb)
 {
 	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
-	struct netlink_ext_ack *extack = cb->extack;
 	struct nlattr **tb = tcphs_dump_attrs(cb);
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (!tb)
 		return 0;
 
+	/* The policy has checked them. */
 	if (tb[TCPHS_A_FILTER_FAMILY]) {
 		ctx->family = nla_get_u8(tb[TCPHS_A_FILTER_FAMILY]);
-		if (ctx->family != AF_INET && ctx->family != AF_INET6) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[TCPHS_A_FILTER_FAMILY],
-					    "family must be AF_INET or AF_INET6");
-			return -EINVAL;
-		}
 		ctx->has_family = true;
 	}
 	if (tb[TCPHS_A_FILTER_ADDR]) {
-		int len = nla_len(tb[TCPHS_A_FILTER_ADDR]);
-
-		if (len != sizeof(struct in_addr) && len != sizeof(struct in6_addr)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[TCPHS_A_FILTER_ADDR],
-					    "address must be 4 or 16 bytes");
-			return -EINVAL;
-		}
+		ctx->addr_len = nla_len(tb[TCPHS_A_FILTER_ADDR]);
 		nla_memcpy(&ctx->addr, tb[TCPHS_A_FILTER_ADDR], sizeof(ctx->addr));
-		ctx->addr_len = len;
 		ctx->has_addr = true;
 	}
 	if (tb[TCPHS_A_FILTER_PORT]) {

@@ -100,7 +100,7 @@ veth_pair() {
 serve() {
 	ns=$1
 	shift
-	fifo=/tmp/serve.$$.$RANDOM
+	fifo=$(mktemp /tmp/serve.XXXXXX)
 	in_ns "$ns" "$TCPCONN" listen "$@" >"$fifo" 2>&1 &
 	SERVER_PID=$!
 	i=0

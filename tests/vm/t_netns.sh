@@ -28,12 +28,12 @@ test_namespace_goes_away() {
 	serve gone 127.0.0.1 8202 --count 3 || return
 	in_ns gone "$TCPCONN" connect 127.0.0.1 8202 --count 3 >/dev/null
 	wait "$SERVER_PID"
-	expect_eq "flows in the namespace" "$(proc_table gone | grep -c 8202)" 3
+	expect_eq "flows in the namespace" "$(proc_table gone | grep -c ':8202 ')" 3
 	ip netns del gone
 	NAMESPACES=""
 	# Its flows leave with it (net exit runs asynchronously).
 	sleep 1
-	expect_eq "flows left anywhere" "$(proc_table "" | grep -c 8202)" 0
+	expect_eq "flows left anywhere" "$(proc_table "" | grep -c ':8202 ')" 0
 }
 
 run_test same-tuple-two-namespaces test_same_tuple_two_namespaces
