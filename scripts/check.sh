@@ -48,6 +48,7 @@ step "module builds with W=1 and no warning ($KVER)" module_w1
 step "reader builds" make -C userspace
 step "reader unit tests" make -C userspace test
 step "test tools build" make -C tests/tools
+step "netlink spec matches the uapi header" python3 tests/tools/check-spec.py
 
 echo "=== VM suite ($KVER)"
 vmlog=$TCPHS_BUILD/vm-suite.log

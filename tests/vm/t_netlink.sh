@@ -1,0 +1,123 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The generic netlink family refuses malformed requests (tests/tools/nlbad:
+# unknown and unexpected attributes, wrong lengths and values, broken
+# framing, unknown commands, and what an unprivileged user may not do) and
+# keeps working: the flows, /proc/tcphs and valid requests are unaffected.
+. "$(dirname "$0")/lib.sh"
+
+NLBAD=${NLBAD:-$TESTS_DIR/tools/nlbad}
+
+# table_of NS PORT: the namespace's flows with PORT at either end, without
+# the last column (the seconds left before the flow times out, which tick).
+table_of() {
+	proc_table "$1" | awk -v p=":$2" '
+		index($3 " ", p " ") || index($4 " ", p " ") { $NF = ""; print }'
+}
+
+# serve_new: serve, but never fooled by an earlier server's "listening"
+# line (lib.sh's output file is the same for every server of a script run
+# by dash, which has no $RANDOM).
+serve_new() {
+	rm -f "/tmp/serve.$$."*
+	serve "$@"
+}
+
+# some_flows NS PORT: three closed connections and a refused one.
+some_flows() {
+	serve_new "$1" 127.0.0.1 "$2" --count 3 || return 1
+	in_ns "$1" "$TCPCONN" connect 127.0.0.1 "$2" --count 3 >/dev/null
+	wait "$SERVER_PID"
+	in_ns "$1" "$TCPCONN" connect ::1 "$2" >/dev/null
+	n=$(table_of "$1" "$2" | grep -c .)
+	expect_eq "flows made on port $2" "$n" 4
+}
+
+# same_flows NS PORT BEFORE: the flows of PORT are still BEFORE.
+same_flows() {
+	after=$(table_of "$1" "$2")
+	if [ "$after" = "$3" ]; then
+		log "ok: the $(echo "$after" | grep -c .) flows of port $2 are unchanged"
+	else
+		fail "the flows of port $2 changed:"
+		printf '%s\n--- now\n%s\n' "$3" "$after"
+	fi
+}
+
+# nlbad_run NS WHO ARGS...: runs nlbad (WHO is root or nobody) and checks
+# that every case was ok.
+nlbad_run() {
+	ns=$1 who=$2
+	shift 2
+	if [ "$who" = nobody ]; then
+		out=$(as_nobody "$NLBAD" "$@" 2>&1)
+	else
+		out=$(in_ns "$ns" "$NLBAD" "$@" 2>&1)
+	fi
+	rc=$?
+	echo "$out" | sed 's/^/    | /'
+	expect_eq "nlbad${*:+ $*} exit status" "$rc" 0
+	expect_eq "cases not ok" "$(echo "$out" | grep -c '^not ok')" 0
+	NLBAD_OUT=$out
+}
+
+# Every case of the malformed set, in a namespace of its own.
+test_malformed_in_namespace() {
+	mk_ns nlb
+	some_flows nlb 8501 || return
+	before=$(table_of nlb 8501)
+	stats_before=$(in_ns nlb tcphs stats --json | jq -c '{new, flows}')
+	nlbad_run nlb root
+	ok=$(echo "$NLBAD_OUT" | grep -c '^ok ')
+	[ "$ok" -ge 33 ] || fail "only $ok cases ok, want at least 33"
+	# The kernel's validation says why, in an extended ack.
+	for msg in "Unknown attribute type" "Unsupported attribute" \
+		   "invalid attribute length" "integer out of range" \
+		   "Attribute failed policy validation" "bytes leftover"; do
+		echo "$NLBAD_OUT" | grep -q "^ok .*($msg" ||
+			fail "no case got the extended ack '$msg'"
+	done
+	echo "$NLBAD_OUT" | grep -q '^ok flush-takes-no-filter-family: error -22' ||
+		fail "flush with an attribute was not refused"
+	same_flows nlb 8501 "$before"
+	expect_eq "counters and flow count" \
+		"$(in_ns nlb tcphs stats --json | jq -c '{new, flows}')" "$stats_before"
+	expect_eq "flows listed by the reader" \
+		"$(in_ns nlb tcphs list --json --port 8501 | grep -c .)" 4
+	head -n1 /proc/tcphs | grep -q '^id ' || fail "/proc/tcphs header: $(head -n1 /proc/tcphs)"
+}
+
+# The same in the initial namespace, whose table has other flows too.
+test_malformed_initial_namespace() {
+	some_flows "" 8502 || return
+	before=$(table_of "" 8502)
+	nlbad_run "" root
+	same_flows "" 8502 "$before"
+	cat /proc/tcphs >/dev/null || fail "/proc/tcphs unreadable afterwards"
+	expect_eq "flows of port 8502 listed by the reader" \
+		"$(tcphs list --json --port 8502 | grep -c .)" 4
+}
+
+# An unprivileged user may not flush, dump or listen, however it asks.
+test_unprivileged() {
+	some_flows "" 8503 || return
+	before=$(table_of "" 8503)
+	nlbad_run "" nobody --unpriv
+	for c in flush-unprivileged get-flow-unprivileged join-events-unprivileged; do
+		echo "$NLBAD_OUT" | grep -q "^ok $c: error -1 " || fail "case $c"
+	done
+	same_flows "" 8503 "$before"
+}
+
+# The family is still there and answers after all the above.
+test_still_works() {
+	tcphs stats >/dev/null || fail "tcphs stats"
+	tcphs list >/dev/null || fail "tcphs list"
+	expect_match "stats" "$(tcphs stats --json | jq -c '{flows}')" '^\{"flows":[0-9]+\}$'
+}
+
+run_test malformed-in-namespace test_malformed_in_namespace
+run_test malformed-initial-namespace test_malformed_initial_namespace
+run_test unprivileged test_unprivileged
+run_test still-works test_still_works
+finish
