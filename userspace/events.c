@@ -50,6 +50,8 @@ struct evstate {
 
 	bool have_last;
 	uint64_t last_seq;
+	bool bracketed;			/* start_seq known: count from there */
+	uint64_t start_seq;
 	struct gap gaps[MAX_GAPS];	/* reported lost, most recent last */
 	unsigned int ngaps;
 
@@ -117,6 +119,16 @@ static bool gap_take(struct evstate *st, uint64_t seq)
 	return false;
 }
 
+static void report_gap(struct evstate *st, uint64_t from, uint64_t to)
+{
+	st->lost += to - from + 1;
+	gap_add(st, from, to);
+	fprintf(stderr, "tcphs: lost %" PRIu64 " events (seq %" PRIu64
+		"..%" PRIu64 ")\n", to - from + 1, from, to);
+	if (st->o->json)
+		tcphs_print_lost_json(stdout, to - from + 1, from, to);
+}
+
 static void account_seq(struct evstate *st, const struct tcphs_flow *f)
 {
 	uint64_t seq = f->event_seq, from, to;
@@ -134,12 +146,7 @@ static void account_seq(struct evstate *st, const struct tcphs_flow *f)
 	if (st->have_last && seq > st->last_seq + 1) {
 		from = st->last_seq + 1;
 		to = seq - 1;
-		st->lost += to - from + 1;
-		gap_add(st, from, to);
-		fprintf(stderr, "tcphs: lost %" PRIu64 " events (seq %" PRIu64
-			"..%" PRIu64 ")\n", to - from + 1, from, to);
-		if (st->o->json)
-			tcphs_print_lost_json(stdout, to - from + 1, from, to);
+		report_gap(st, from, to);
 	}
 	st->last_seq = seq;
 	st->have_last = true;
@@ -311,7 +318,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			fprintf(stderr, "tcphs: skipping a malformed event: %s\n", err);
 		return MNL_CB_OK;
 	}
-	st->received++;
+	/* Events from before we asked where the count starts are extra. */
+	if (!st->bracketed || !tcphs_has(&f, TCPHS_A_EVENT_SEQ) || f.event_seq > st->start_seq)
+		st->received++;
 	account_seq(st, &f);
 	if (!tcphs_filter_match(&st->o->filter, &f))
 		return MNL_CB_OK;
@@ -366,7 +375,9 @@ static int join_groups(struct evstate *st, struct nl *nl)
  *
  * Runs until SIGINT or SIGTERM, --count, --timeout or the module's unload,
  * then prints "tcphs: received R events, lost L" on stderr. Exits 0 in
- * all these cases.
+ * all these cases. The count runs from the namespace's last event when the
+ * reader started to its last event when it stopped (by a signal or the
+ * timeout), so R + L is exactly what was generated in between.
  */
 int run_events(const struct tcphs_opts *o)
 {
@@ -376,6 +387,7 @@ int run_events(const struct tcphs_opts *o)
 	struct pollfd pfd;
 	sigset_t block, orig;
 	int64_t deadline = 0, left;
+	uint64_t end_seq;
 	struct timespec ts;
 	ssize_t n;
 	int ret;
@@ -399,6 +411,17 @@ int run_events(const struct tcphs_opts *o)
 	ret = join_groups(st, &nl);
 	if (ret)
 		goto out;
+	/*
+	 * Count from the namespace's last event now, so that events lost
+	 * before the first one received count too; and ask to hear of
+	 * overruns, so that the module counts them in event_drop.
+	 */
+	if (!tcphs_last_event_seq(&st->start_seq)) {
+		st->bracketed = true;
+		st->have_last = true;
+		st->last_seq = st->start_seq;
+	}
+	nl_broadcast_error(&nl);
 
 	/* Signals are let in only while waiting, so none is missed. */
 	sigemptyset(&block);
@@ -449,6 +472,19 @@ int run_events(const struct tcphs_opts *o)
 				strerror(errno));
 	}
 
+	/*
+	 * Stopped by a signal or the timeout: what was generated until now is
+	 * in the socket or was lost. Read the rest, then count the tail.
+	 */
+	if (!st->unloaded && !st->done && st->bracketed &&
+	    !tcphs_last_event_seq(&end_seq)) {
+		while ((n = recv(pfd.fd, nl.buf, NL_RECV_BUF, MSG_DONTWAIT)) > 0 ||
+		       (n < 0 && (errno == ENOBUFS || errno == EINTR)))
+			if (n > 0 && mnl_cb_run(nl.buf, n, 0, 0, event_cb, st) == MNL_CB_ERROR)
+				break;
+		if (!st->done && end_seq > st->last_seq)
+			report_gap(st, st->last_seq + 1, end_seq);
+	}
 	if (st->unloaded)
 		fputs("tcphs: the tcphs module was unloaded\n", stderr);
 	if (st->nflows)

@@ -448,3 +448,18 @@ int nl_set_rcvbuf(struct nl *nl, int bytes, int *actual)
 		*actual = 0;
 	return 0;
 }
+
+/**
+ * nl_broadcast_error - ask the kernel to say when it could not deliver
+ * @nl: the socket
+ *
+ * With NETLINK_BROADCAST_ERROR a multicast that overruns this socket is
+ * reported to the sender, which for tcphs means it is counted in the
+ * namespace's event_drop. Best effort.
+ */
+void nl_broadcast_error(struct nl *nl)
+{
+	int one = 1;
+
+	setsockopt(nl_fd(nl), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
+}

@@ -36,6 +36,7 @@ int nl_resolve(struct nl *nl, const char *name, uint16_t *id,
 int nl_open_tcphs(struct nl *nl);
 int nl_join(struct nl *nl, uint32_t group);
 int nl_set_rcvbuf(struct nl *nl, int bytes, int *actual);
+void nl_broadcast_error(struct nl *nl);
 struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type, uint8_t cmd,
 			uint8_t version, uint16_t flags);
 int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);

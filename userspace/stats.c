@@ -22,8 +22,9 @@
 struct stats {
 	uint64_t val[__TCPHS_STAT_MAX];
 	bool has[__TCPHS_STAT_MAX];
-	bool has_flows, has_netns;
+	bool has_flows, has_netns, has_event_seq;
 	uint32_t flows, netns;
+	uint64_t event_seq;
 	bool bad;
 };
 
@@ -70,6 +71,14 @@ static int stats_attr(const struct nlattr *attr, void *data)
 		st->netns = mnl_attr_get_u32(attr);
 		st->has_netns = true;
 		break;
+	case TCPHS_A_EVENT_SEQ:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
+			st->bad = true;
+			break;
+		}
+		st->event_seq = mnl_attr_get_u64(attr);
+		st->has_event_seq = true;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -93,6 +102,8 @@ static void print_stats(const struct stats *st)
 		printf("%-12s %" PRIu32 "\n", "flows", st->flows);
 	if (st->has_netns)
 		printf("%-12s %" PRIu32 "\n", "netns", st->netns);
+	if (st->has_event_seq)
+		printf("%-12s %" PRIu64 "\n", "last_event", st->event_seq);
 }
 
 static void print_stats_json(const struct stats *st)
@@ -116,7 +127,47 @@ static void print_stats_json(const struct stats *st)
 		printf("%s\"netns\":%" PRIu32, sep, st->netns);
 		sep = ",";
 	}
+	if (st->has_event_seq) {
+		printf("%s\"last_event\":%" PRIu64, sep, st->event_seq);
+		sep = ",";
+	}
 	puts(sep[0] == '{' ? "{}" : "}");
+}
+
+/* Ask for the counters, quietly; 0 or non-zero. */
+static int query_stats(struct stats *st)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int ret;
+
+	ret = nl_open_tcphs(&nl);
+	if (ret) {
+		nl_close(&nl);
+		return ret;
+	}
+	nlh = nl_msg(&nl, buf, nl.family_id, TCPHS_CMD_GET_STATS, TCPHS_GENL_VERSION, 0);
+	ret = nl_request(&nl, nlh, stats_cb, st);
+	nl_close(&nl);
+	return ret;
+}
+
+/**
+ * tcphs_last_event_seq - the sequence number of the namespace's last event
+ * @seq: gets it
+ *
+ * Returns 0, or non-zero when it could not be had (an older module, or
+ * none loaded). Quiet: the caller decides what to say.
+ */
+int tcphs_last_event_seq(uint64_t *seq)
+{
+	struct stats st = { 0 };
+
+	if (query_stats(&st) || !st.has_event_seq)
+		return -1;
+	*seq = st.event_seq;
+	return 0;
 }
 
 /**

@@ -38,6 +38,7 @@ struct nl;
 int run_events(const struct tcphs_opts *o);
 int run_list(const struct tcphs_opts *o);
 int run_stats(const struct tcphs_opts *o);
+int tcphs_last_event_seq(uint64_t *seq);
 int run_flush(const struct tcphs_opts *o);
 
 int tcphs_open(struct nl *nl);

@@ -73,7 +73,7 @@ test_malformed_in_namespace() {
 	# The kernel's validation says why, in an extended ack.
 	for msg in "Unknown attribute type" "Unsupported attribute" \
 		   "invalid attribute length" "integer out of range" \
-		   "Attribute failed policy validation" "bytes leftover"; do
+		   "binary attribute size out of range" "bytes leftover"; do
 		echo "$NLBAD_OUT" | grep -q "^ok .*($msg" ||
 			fail "no case got the extended ack '$msg'"
 	done
