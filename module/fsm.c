@@ -55,6 +55,8 @@ static inline bool seq_acks(u32 ack, u32 s, u32 end)
  *	(a pure ACK, or the first data if that ACK was lost) establishes; so
  *	does the second SYN-ACK of a simultaneous open.
  * ESTABLISHED: the first FIN (seq=u) from either side starts the close.
+ *	(A side may close before the handshake completes; the ACK of its SYN
+ *	then still says ESTABLISHED, in whichever close state it comes.)
  * FIN_WAIT_1: an ACK of u+1 from the other side half-closes the flow; a
  *	FIN from the other side that does not acknowledge u+1 crosses ours
  *	(simultaneous close).
@@ -134,6 +136,7 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_SYNACK]	= INVAL,
 		[TCPHS_K_SYNACK_RE]	= KEEP(SYNACK_RETRANS),
 		[TCPHS_K_SYNACK_BAD]	= INVAL,
+		[TCPHS_K_ACK_SYN]	= KEEP(ESTABLISHED),
 		[TCPHS_K_ACK_FIN]	= GO(FIN_WAIT_2, FIN_ACKED),
 		[TCPHS_K_FIN]		= GO(CLOSING, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
@@ -145,6 +148,7 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_SYN_NEW]	= INVAL,
 		[TCPHS_K_SYNACK]	= INVAL,
 		[TCPHS_K_SYNACK_BAD]	= INVAL,
+		[TCPHS_K_ACK_SYN]	= KEEP(ESTABLISHED),
 		[TCPHS_K_FIN]		= GO(LAST_ACK, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
@@ -155,6 +159,7 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_SYN_NEW]	= INVAL,
 		[TCPHS_K_SYNACK]	= INVAL,
 		[TCPHS_K_SYNACK_BAD]	= INVAL,
+		[TCPHS_K_ACK_SYN]	= KEEP(ESTABLISHED),
 		[TCPHS_K_ACK_FIN]	= GO(LAST_ACK, FIN_ACKED),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
@@ -165,6 +170,7 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_SYN_NEW]	= INVAL,
 		[TCPHS_K_SYNACK]	= INVAL,
 		[TCPHS_K_SYNACK_BAD]	= INVAL,
+		[TCPHS_K_ACK_SYN]	= KEEP(ESTABLISHED),
 		[TCPHS_K_ACK_FIN]	= GO(TIME_WAIT, CLOSED),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
@@ -430,7 +436,13 @@ void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
 		if (kinds[i] == TCPHS_K_SYN_RE || kinds[i] == TCPHS_K_SYNACK_RE ||
 		    kinds[i] == TCPHS_K_FIN_RE)
 			v->retrans = true;
-		learn(fsm, seg, dir, kinds[i], s->old_state);
+		/*
+		 * What the table ignores teaches nothing: an RST after the
+		 * close (RFC 1337) must not turn SF into RSTO, nor a late FIN
+		 * or SYN-ACK rewrite who closed or the ISNs.
+		 */
+		if (c->action == TCPHS_ACT_GO || c->event != TCPHS_EV_NONE)
+			learn(fsm, seg, dir, kinds[i], s->old_state);
 	}
 	advance(fsm, seg, dir);
 }
@@ -438,39 +450,40 @@ void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
 /**
  * tcphs_fsm_conn_state - the flow's outcome as one of Zeek's conn_state words
  * @f: the flow's protocol state
+ *
+ * Decided as Zeek decides it, from what each side sent: a side that sent
+ * no SYN (picked up mid-stream) counts as inactive, as Zeek's "partial".
+ * One difference: an RST the state machine ignores (after a normal close,
+ * RFC 1337) is not taken as a reset.
  */
 enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *f)
 {
 	u8 o = f->dflags[TCPHS_DIR_ORIG], r = f->dflags[TCPHS_DIR_REPLY];
-	bool rst = (o | r) & TCPHS_DF_RST;
+	/* The originator's SYN was seen; the responder answered with its own. */
+	bool o_active = f->opener == TCPHS_OPENER_ORIG || f->opener == TCPHS_OPENER_BOTH;
+	bool r_active = r & TCPHS_DF_SYN;
 
-	if (f->opener != TCPHS_OPENER_ORIG && f->opener != TCPHS_OPENER_BOTH) {
-		if (f->opener == TCPHS_OPENER_INFERRED) {
-			if (r & TCPHS_DF_RST)
-				return TCPHS_CS_RSTRH;
-			if (r & TCPHS_DF_FIN)
-				return TCPHS_CS_SHR;
-		}
-		return TCPHS_CS_OTH;
-	}
-	if (!(r & TCPHS_DF_SYN)) {
-		if (r & TCPHS_DF_RST)
+	/* In the order Zeek's conn_state() decides, responder's RST first. */
+	if (r & TCPHS_DF_RST) {
+		/* The originator never acknowledged an answer: refused. */
+		if (o_active && !(r & TCPHS_DF_SYN_ACKED))
 			return TCPHS_CS_REJ;
-		if (o & TCPHS_DF_RST)
-			return TCPHS_CS_RSTOS0;
-		if (o & TCPHS_DF_FIN)
-			return TCPHS_CS_SH;
-		return TCPHS_CS_S0;
+		return o_active ? TCPHS_CS_RSTR : TCPHS_CS_RSTRH;
 	}
-	if (rst)
-		return f->rst_dir == TCPHS_DIR_ORIG ? TCPHS_CS_RSTO : TCPHS_CS_RSTR;
+	if (o & TCPHS_DF_RST)
+		return o_active && !r_active ? TCPHS_CS_RSTOS0 : TCPHS_CS_RSTO;
 	if ((o & TCPHS_DF_FIN) && (r & TCPHS_DF_FIN))
 		return TCPHS_CS_SF;
 	if (o & TCPHS_DF_FIN)
-		return TCPHS_CS_S2;
+		return r_active ? TCPHS_CS_S2 : TCPHS_CS_SH;
 	if (r & TCPHS_DF_FIN)
-		return TCPHS_CS_S3;
-	return TCPHS_CS_S1;
+		return o_active ? TCPHS_CS_S3 : TCPHS_CS_SHR;
+	if (o_active && !r_active)
+		return TCPHS_CS_S0;
+	/* Established: each side acknowledged the other's SYN. */
+	if (o_active && (o & TCPHS_DF_SYN_ACKED) && (r & TCPHS_DF_SYN_ACKED))
+		return TCPHS_CS_S1;
+	return TCPHS_CS_OTH;
 }
 
 /**
