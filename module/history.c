@@ -81,12 +81,14 @@ void tcphs_history_update(struct tcphs_history *h, const struct tcphs_seg *seg,
 		return;
 	}
 
-	if ((fl & TCPHS_SYN) && !(fl & TCPHS_ACK))
+	if ((fl & TCPHS_SYN) && !(fl & TCPHS_ACK)) {
 		add(h, dir, H_SYN, has_kind(v, TCPHS_K_SYN_NEW));
-	else if (fl & TCPHS_SYN)
-		add(h, dir, H_SYNACK, false);
-	else if ((fl & TCPHS_ACK) && !seg->len && !(fl & TCPHS_FIN))
+	} else if (fl & TCPHS_SYN) {
+		add(h, dir, H_SYNACK, seg->seq != h->synack_seq[dir]);
+		h->synack_seq[dir] = seg->seq;
+	} else if ((fl & TCPHS_ACK) && !seg->len && !(fl & TCPHS_FIN)) {
 		add(h, dir, H_ACK, false);
+	}
 
 	if (seg->len)
 		add(h, dir, H_DATA, false);

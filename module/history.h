@@ -14,6 +14,7 @@
 struct tcphs_history {
 	char str[TCPHS_HISTORY_LEN];	/* NUL-terminated */
 	u16 seen[2];			/* letters recorded, per direction */
+	u32 synack_seq[2];		/* seq of the last 'h' recorded */
 	u32 fin_seq[2];			/* seq of the last 'f' recorded */
 	u32 rst_seq[2];			/* seq of the last 'r' recorded */
 };

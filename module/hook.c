@@ -223,8 +223,9 @@ static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_tuple
 {
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
+	const u8 *next;
 	__be16 frag_off;
-	u8 nexthdr;
+	u8 nexthdr, _next;
 	int thoff;
 
 	ip6h = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_ip6h), &_ip6h);
@@ -233,10 +234,15 @@ static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_tuple
 	nexthdr = ip6h->nexthdr;
 	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(_ip6h), &nexthdr,
 				 &frag_off);
-	if (thoff < 0 || nexthdr != IPPROTO_TCP)
+	if (thoff < 0)
 		return TCPHS_PARSE_OTHER;
-	if (frag_off & htons(IP6_OFFSET))
-		return TCPHS_PARSE_FRAGMENT;
+	if (frag_off & htons(IP6_OFFSET)) {
+		/* The walk stops at a later fragment's header, which names what follows. */
+		next = skb_header_pointer(skb, thoff, sizeof(_next), &_next);
+		return next && *next == IPPROTO_TCP ? TCPHS_PARSE_FRAGMENT : TCPHS_PARSE_OTHER;
+	}
+	if (nexthdr != IPPROTO_TCP)
+		return TCPHS_PARSE_OTHER;
 	t->family = AF_INET6;
 	t->src.in6 = ip6h->saddr;
 	t->dst.in6 = ip6h->daddr;

@@ -136,40 +136,46 @@ static void show_header(struct seq_file *s)
 	seq_puts(s, " ts_fin2 ts_end timeout\n");
 }
 
+/* The line of one flow; @now (jiffies) gives the timeout column. */
+static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsigned long now)
+{
+	const u64 *ts = fi->ts;
+	long timeout;
+	int i;
+
+	seq_printf(s, "%-6llu %-6s", fi->id, fi->tuple.family == AF_INET ? "ipv4" : "ipv6");
+	show_endpoint(s, &fi->tuple, true);
+	show_endpoint(s, &fi->tuple, false);
+	seq_printf(s, " %-11s %-10s %-15s %-6s",
+		   tcphs_name_of(tcphs_state_names, __TCPHS_STATE_MAX, fi->state),
+		   tcphs_name_of(tcphs_conn_state_names, __TCPHS_CS_MAX, fi->conn_state),
+		   fi->history[0] ? fi->history : "-",
+		   tcphs_name_of(tcphs_opener_names, __TCPHS_OPENER_MAX, fi->opener));
+	show_u64(s, fi->isn_known[TCPHS_DIR_ORIG], fi->isn[TCPHS_DIR_ORIG]);
+	show_u64(s, fi->isn_known[TCPHS_DIR_REPLY], fi->isn[TCPHS_DIR_REPLY]);
+	show_u64(s, ts[TCPHS_TS_SYN] && ts[TCPHS_TS_SYNACK],
+		 ts[TCPHS_TS_SYNACK] - ts[TCPHS_TS_SYN]);
+	show_u64(s, ts[TCPHS_TS_SYNACK] && ts[TCPHS_TS_ESTABLISHED],
+		 ts[TCPHS_TS_ESTABLISHED] - ts[TCPHS_TS_SYNACK]);
+	seq_printf(s, " %u %u %u %s %s", fi->rtx_syn, fi->rtx_synack, fi->rtx_fin,
+		   fi->has_closer ? (fi->closer == TCPHS_DIR_ORIG ? "orig" : "reply") : "-",
+		   tcphs_name_of(tcphs_end_names, __TCPHS_END_MAX, fi->end));
+	for (i = 0; i < __TCPHS_TS_MAX; i++)
+		show_u64(s, ts[i], ts[i]);
+	timeout = (long)(fi->expires - now);
+	seq_printf(s, " %ld\n", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+}
+
 static int tcphs_seq_show(struct seq_file *s, void *v)
 {
 	struct tcphs_flow_info fi;
-	const u64 *ts = fi.ts;
-	long timeout;
-	int i;
 
 	if (v == SEQ_START_TOKEN) {
 		show_header(s);
 		return 0;
 	}
 	tcphs_flow_snapshot(v, &fi);
-
-	seq_printf(s, "%-6llu %-6s", fi.id, fi.tuple.family == AF_INET ? "ipv4" : "ipv6");
-	show_endpoint(s, &fi.tuple, true);
-	show_endpoint(s, &fi.tuple, false);
-	seq_printf(s, " %-11s %-10s %-15s %-6s",
-		   tcphs_name_of(tcphs_state_names, __TCPHS_STATE_MAX, fi.state),
-		   tcphs_name_of(tcphs_conn_state_names, __TCPHS_CS_MAX, fi.conn_state),
-		   fi.history[0] ? fi.history : "-",
-		   tcphs_name_of(tcphs_opener_names, __TCPHS_OPENER_MAX, fi.opener));
-	show_u64(s, fi.isn_known[TCPHS_DIR_ORIG], fi.isn[TCPHS_DIR_ORIG]);
-	show_u64(s, fi.isn_known[TCPHS_DIR_REPLY], fi.isn[TCPHS_DIR_REPLY]);
-	show_u64(s, ts[TCPHS_TS_SYN] && ts[TCPHS_TS_SYNACK],
-		 ts[TCPHS_TS_SYNACK] - ts[TCPHS_TS_SYN]);
-	show_u64(s, ts[TCPHS_TS_SYNACK] && ts[TCPHS_TS_ESTABLISHED],
-		 ts[TCPHS_TS_ESTABLISHED] - ts[TCPHS_TS_SYNACK]);
-	seq_printf(s, " %u %u %u %s %s", fi.rtx_syn, fi.rtx_synack, fi.rtx_fin,
-		   fi.has_closer ? (fi.closer == TCPHS_DIR_ORIG ? "orig" : "reply") : "-",
-		   tcphs_name_of(tcphs_end_names, __TCPHS_END_MAX, fi.end));
-	for (i = 0; i < __TCPHS_TS_MAX; i++)
-		show_u64(s, ts[i], ts[i]);
-	timeout = (long)(fi.expires - jiffies);
-	seq_printf(s, " %ld\n", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+	show_flow(s, &fi, jiffies);
 	return 0;
 }
 
