@@ -14,6 +14,8 @@ PACKAGES=(
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	libmnl-dev sparse iproute2 tcpdump socat procps jq linux-source-6.1
 	iperf3 nftables
+	dwarves
+	python3 xz-utils
 )
 
 # Collect the packages that are not fully installed.

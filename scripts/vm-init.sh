@@ -137,6 +137,9 @@ fi
 # --- kernel log checks ---------------------------------------------------
 splat=0
 if [ -r "$KMEMLEAK" ]; then
+	# kmemleak reports only objects older than 5 s, and only after two
+	# scans found them unreferenced: give what rmmod leaked time to age.
+	sleep 5
 	echo scan >"$KMEMLEAK" 2>/dev/null
 	sleep 1
 	echo scan >"$KMEMLEAK" 2>/dev/null

@@ -54,7 +54,10 @@ test_syn_flood() {
 	[ "$flows" -le $cap ] || fail "$flows flows above the cap of $cap"
 	expect_eq "new = flows + evicted" "$new" $((flows + evicted))
 	[ "$evicted" -gt 0 ] || fail "nothing evicted"
-	# The slab counts freed objects still cached per CPU as active.
+	# The slab counts freed objects still cached per CPU as active: give
+	# them back first, where the kernel lets us.
+	sleep 1
+	echo 1 >/sys/kernel/slab/tcphs_flow/shrink 2>/dev/null
 	[ "$(slab_active)" -le $((cap + cap / 5 + 128)) ] ||
 		fail "slab objects $(slab_active) well above the cap"
 	expect_eq "established after the flood" \
