@@ -32,9 +32,9 @@ test_syn_flood() {
 	ip -n fl link set d0 up
 	ip -n fl addr add 10.9.0.1/16 dev d0
 	ip -n fl route add 10.200.0.0/16 dev d0
-	serve fl 127.0.0.1 8401 --count 5 || return
+	serve fl 127.0.0.1 8401 --count 5 --timeout 3600 || return
 	in_ns fl "$TCPCONN" connect 127.0.0.1 8401 --count 5 --parallel --hold 600000 \
-		>/tmp/est.out &
+		--timeout 3600 >/tmp/est.out &
 	est=$!
 	wait_for 10 grep -q open /tmp/est.out || fail "established connections not open"
 	estab_before=$(proc_table fl | awk '$4 == "127.0.0.1:8401" && $5 == "ESTABLISHED"' | grep -c .)
@@ -55,11 +55,15 @@ test_syn_flood() {
 	expect_eq "new = flows + evicted" "$new" $((flows + evicted))
 	[ "$evicted" -gt 0 ] || fail "nothing evicted"
 	# The slab counts freed objects still cached per CPU as active: give
-	# them back first, where the kernel lets us.
+	# them back first, where the kernel lets us. Under KASAN freed objects
+	# wait in its quarantine, so the slab says nothing there.
 	sleep 1
 	echo 1 >/sys/kernel/slab/tcphs_flow/shrink 2>/dev/null
-	[ "$(slab_active)" -le $((cap + cap / 5 + 128)) ] ||
+	if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
+		log "KASAN: slab objects $(slab_active) include its quarantine; not compared"
+	elif [ "$(slab_active)" -gt $((cap + cap / 5 + 128)) ]; then
 		fail "slab objects $(slab_active) well above the cap"
+	fi
 	expect_eq "established after the flood" \
 		"$(proc_table fl | awk '$4 == "127.0.0.1:8401" && $5 == "ESTABLISHED"' | grep -c .)" 5
 	# Every flow that wanted in either got in or was counted as not tracked.
