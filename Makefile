@@ -7,6 +7,10 @@
 #   make demo		boot the test VM, open and close connections, show them
 #   make check		every test (unit tests, the VM suite)
 #   make lint		checkpatch --strict, sparse (C=2), W=1
+#   make check-debug	under a debug kernel (KASAN, lockdep, kmemleak...): the
+#			KUnit suites, then the VM suite (part of make check)
+#   make kunit		the KUnit suites only, under the debug kernel
+#   make debug-kernel	build (or find) the debug kernel; print its paths
 #   make bench		speed and memory against a baseline, in the test VM
 #   make stress		floods, churn and module cycles at full size
 #   make compat		build against the kernels of Debian 11, 12, 13 and sid
@@ -34,8 +38,8 @@ INSTALL_MOD_DIR ?= extra
 DEPMOD ?= depmod
 MODDEST = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
-.PHONY: all modules reader tools deps demo check lint bench stress compat clean help \
-	install uninstall dkms-install dkms-remove
+.PHONY: all modules reader tools deps demo check check-debug kunit debug-kernel lint bench \
+	stress compat clean help install uninstall dkms-install dkms-remove
 
 all: modules reader
 
@@ -57,6 +61,15 @@ demo:
 
 check:
 	scripts/check.sh
+
+check-debug:
+	scripts/check-debug.sh
+
+kunit:
+	scripts/check-debug.sh --kunit
+
+debug-kernel:
+	scripts/build-debug-kernel.sh
 
 lint:
 	scripts/lint.sh

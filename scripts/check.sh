@@ -66,5 +66,22 @@ if [ "$vmrc" != 0 ]; then
 	[ -n "$line" ] && [ "$f" != 0 ] || failed=$((failed + 1))
 fi
 
+echo "=== debug kernel: KUnit and the VM suite (scripts/check-debug.sh)"
+dlog=$TCPHS_BUILD/check-debug.log
+"$TCPHS_SCRIPTS/check-debug.sh" 2>&1 | tee "$dlog"
+drc=${PIPESTATUS[0]}
+line=$(grep -a '^debug: [0-9]* passed, [0-9]* failed' "$dlog" | tail -n1)
+f=0
+if [ -n "$line" ]; then
+	p=$(sed 's/^debug: \([0-9]*\) passed.*/\1/' <<<"$line")
+	f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+if [ "$drc" != 0 ] && [ "$f" = 0 ]; then
+	echo "not ok check-debug (exit status $drc)"
+	failed=$((failed + 1))
+fi
+
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -167,6 +167,7 @@ test_200_concurrent() {
 	expect_eq "distinct client ports" \
 		"$(echo "$table" | awk '{ print $3 }' | sort -u | grep -c .)" 200
 	expect_eq "flows closed normally" "$(echo "$table" | awk '$6 == "SF"' | grep -c .)" 200
+	echo "$table" | awk '$6 != "SF"' | sed 's/^/    not SF: /'
 	expect_eq "distinct ids" "$(echo "$table" | awk '{ print $1 }' | sort -u | grep -c .)" 200
 }
 

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "tcphs_flow_table": lookups from both directions, collisions
+ * in one bucket, the capacity limit and what gets evicted first, timeouts
+ * and the GC driven by a test clock, and namespaces kept apart.
+ *
+ * Each test sets the table up with the number of buckets it needs (one, to
+ * put every flow in the same bucket) and tears it down, flows and all.
+ */
+
+#include <kunit/test.h>
+
+#include "test_env.h"
+
+#define tcphs_now_jiffies()	tcphs_test_jiffies
+#include "flow_table.c"
+
+unsigned int tcphs_test_flush_all(void)
+{
+	struct tcphs_flow *flow;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < tcphs_nbuckets; i++) {
+		spinlock_t *lock = bucket_lock(i);
+
+		spin_lock_bh(lock);
+		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node, lockdep_is_held(lock)) {
+			if (flow_unhash_locked(flow))
+				n++;
+		}
+		spin_unlock_bh(lock);
+	}
+	return n;
+}
+
+static bool ft_table_up;
+
+static void ft_setup(struct kunit *test, unsigned int buckets)
+{
+	KUNIT_ASSERT_EQ(test, tcphs_table_init(buckets), 0);
+	ft_table_up = true;
+	tcphs_test_reset_tunables();
+	tcphs_test_reset_net(&init_net);
+}
+
+static void ft_exit(struct kunit *test)
+{
+	if (ft_table_up) {
+		tcphs_test_flush_all();
+		tcphs_table_exit();
+		ft_table_up = false;
+	}
+	tcphs_test_fake_nets_free();
+	tcphs_test_reset_tunables();
+}
+
+static int ft_suite_init(struct kunit_suite *suite)
+{
+	return tcphs_test_pernet_setup();
+}
+
+static void ft_suite_exit(struct kunit_suite *suite)
+{
+	tcphs_test_pernet_teardown();
+}
+
+static struct tcphs_tuple ft_v4(u32 saddr, u16 sport, u32 daddr, u16 dport)
+{
+	struct tcphs_tuple t = { .family = AF_INET };
+
+	t.src.ip = htonl(saddr);
+	t.dst.ip = htonl(daddr);
+	t.sport = htons(sport);
+	t.dport = htons(dport);
+	return t;
+}
+
+static struct tcphs_tuple ft_v6(u32 s_last, u16 sport, u32 d_last, u16 dport)
+{
+	struct tcphs_tuple t = { .family = AF_INET6 };
+
+	t.src.in6.s6_addr32[0] = htonl(0x20010db8);
+	t.src.in6.s6_addr32[3] = htonl(s_last);
+	t.dst.in6.s6_addr32[0] = htonl(0x20010db8);
+	t.dst.in6.s6_addr32[3] = htonl(d_last);
+	t.sport = htons(sport);
+	t.dport = htons(dport);
+	return t;
+}
+
+static struct tcphs_tuple ft_swapped(struct tcphs_tuple t)
+{
+	swap(t.src, t.dst);
+	swap(t.sport, t.dport);
+	return t;
+}
+
+static struct tcphs_flow *ft_create(struct net *net, const struct tcphs_tuple *t)
+{
+	struct tcphs_flow *flow;
+
+	rcu_read_lock();
+	flow = tcphs_flow_create(net, t);
+	rcu_read_unlock();
+	return flow;
+}
+
+/* The flow of @t in @net, or NULL; *@dir its direction. */
+static struct tcphs_flow *ft_find(struct net *net, const struct tcphs_tuple *t,
+				  unsigned int *dir)
+{
+	struct tcphs_flow *flow;
+	unsigned int d = 99;
+
+	rcu_read_lock();
+	flow = tcphs_flow_find(net, t, &d);
+	rcu_read_unlock();
+	if (dir)
+		*dir = d;
+	return flow;
+}
+
+static void ft_set_state(struct tcphs_flow *flow, unsigned int state)
+{
+	spin_lock_bh(&flow->lock);
+	flow->fsm.state = state;
+	tcphs_flow_set_expiry(flow);
+	spin_unlock_bh(&flow->lock);
+}
+
+static unsigned int ft_count(struct net *net)
+{
+	return atomic_read(&tcphs_pernet(net)->count);
+}
+
+/* A tuple of @net that hashes to bucket @want. */
+static struct tcphs_tuple ft_tuple_in_bucket(struct net *net, unsigned int want)
+{
+	struct tcphs_tuple t;
+	u32 i;
+
+	for (i = 0; ; i++) {
+		t = ft_v4(0x0a010000 + (i >> 16), i & 0xffff, 0x0a000002, 80);
+		if (bucket_of(tuple_hash(net, &t)) == want)
+			return t;
+	}
+}
+
+static void ft_both_directions(struct kunit *test)
+{
+	struct tcphs_tuple t4 = ft_v4(0x7f000001, 40000, 0x7f000001, 80);
+	struct tcphs_tuple t6 = ft_v6(1, 40000, 2, 443);
+	struct tcphs_tuple r4 = ft_swapped(t4), r6 = ft_swapped(t6);
+	struct tcphs_tuple other = t4, look6 = { .family = AF_INET6 };
+	struct tcphs_flow *f4, *f6;
+	unsigned int dir;
+
+	ft_setup(test, 1024);
+	KUNIT_EXPECT_EQ(test, tuple_hash(&init_net, &t4), tuple_hash(&init_net, &r4));
+	KUNIT_EXPECT_EQ(test, tuple_hash(&init_net, &t6), tuple_hash(&init_net, &r6));
+
+	f4 = ft_create(&init_net, &t4);
+	f6 = ft_create(&init_net, &t6);
+	KUNIT_ASSERT_NOT_NULL(test, f4);
+	KUNIT_ASSERT_NOT_NULL(test, f6);
+	KUNIT_EXPECT_NE(test, f4->id, f6->id);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 2);
+
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t4, &dir), f4);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_ORIG);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &r4, &dir), f4);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_REPLY);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t6, &dir), f6);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_ORIG);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &r6, &dir), f6);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_REPLY);
+
+	/* One port, one address, or the family different: another flow. */
+	other.sport = htons(40001);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &other, NULL));
+	other = t4;
+	other.dst.ip = htonl(0x7f000002);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &other, NULL));
+	look6.src.in6.s6_addr32[0] = t4.src.ip;
+	look6.dst.in6.s6_addr32[0] = t4.dst.ip;
+	look6.sport = t4.sport;
+	look6.dport = t4.dport;
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &look6, NULL));
+
+	/* Creating it again, from either side, gives the flow there is. */
+	KUNIT_EXPECT_PTR_EQ(test, ft_create(&init_net, &t4), f4);
+	KUNIT_EXPECT_PTR_EQ(test, ft_create(&init_net, &r4), f4);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 2);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_NEW), 2);
+
+	/* Unlinking twice removes it once. */
+	rcu_read_lock();
+	tcphs_flow_unlink(f4);
+	tcphs_flow_unlink(f4);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t4, NULL));
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 1);
+}
+
+#define FT_MANY	64
+
+static void ft_one_bucket(struct kunit *test)
+{
+	struct tcphs_flow **flows;
+	struct tcphs_tuple *t;
+	unsigned int i, dir;
+
+	flows = kunit_kcalloc(test, FT_MANY, sizeof(*flows), GFP_KERNEL);
+	t = kunit_kcalloc(test, FT_MANY, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, flows && t);
+	ft_setup(test, 1);
+	for (i = 0; i < FT_MANY; i++) {
+		if (i & 1)
+			t[i] = ft_v6(i, 1000 + i, 7, 80);
+		else
+			t[i] = ft_v4(0x0a000000 + i, 1000, 0x0a000001, 80);
+		flows[i] = ft_create(&init_net, &t[i]);
+		KUNIT_ASSERT_NOT_NULL(test, flows[i]);
+		KUNIT_EXPECT_EQ(test, bucket_of(flows[i]->hash), 0);
+	}
+	for (i = 0; i < FT_MANY; i++) {
+		struct tcphs_tuple r = ft_swapped(t[i]);
+
+		KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[i], &dir), flows[i]);
+		KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_ORIG);
+		KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &r, &dir), flows[i]);
+		KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_REPLY);
+	}
+	rcu_read_lock();
+	for (i = 0; i < FT_MANY; i += 3)
+		tcphs_flow_unlink(flows[i]);
+	rcu_read_unlock();
+	for (i = 0; i < FT_MANY; i++) {
+		if (i % 3)
+			KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[i], NULL), flows[i]);
+		else
+			KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[i], NULL));
+	}
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), FT_MANY - DIV_ROUND_UP(FT_MANY, 3));
+}
+
+/*
+ * A full table makes room by evicting a finished flow first, else the
+ * half-open flow nearest its timeout; established and closing flows never
+ * go. Eight buckets: the search for a victim sees them all.
+ */
+static void ft_eviction(struct kunit *test)
+{
+	struct tcphs_tuple t[8];
+	struct tcphs_flow *f[8];
+	unsigned int i;
+
+	ft_setup(test, TCPHS_EVICT_SCAN);
+	tcphs_max_flows = 4;
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		t[i] = ft_v4(0xc0a80001, 2000 + i, 0xc0a80002, 22);
+
+	for (i = 0; i < 4; i++) {
+		/* The second half-open flow times out 10 s after the first. */
+		if (i == 2)
+			tcphs_test_jiffies += 10 * HZ;
+		f[i] = ft_create(&init_net, &t[i]);
+		KUNIT_ASSERT_NOT_NULL(test, f[i]);
+	}
+	ft_set_state(f[0], TCPHS_STATE_ESTABLISHED);
+	ft_set_state(f[3], TCPHS_STATE_TIME_WAIT);
+	ft_set_state(f[2], TCPHS_STATE_SYN_RECV);
+	tcphs_test_jiffies -= 10 * HZ;
+	ft_set_state(f[1], TCPHS_STATE_SYN_SENT);
+	KUNIT_EXPECT_TRUE(test, time_before(f[1]->expires, f[2]->expires));
+
+	/* The finished flow goes first, though a half-open one is older. */
+	f[4] = ft_create(&init_net, &t[4]);
+	KUNIT_ASSERT_NOT_NULL(test, f[4]);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[3], NULL));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 1);
+	ft_set_state(f[4], TCPHS_STATE_ESTABLISHED);
+
+	/* Then the half-open flow nearest its timeout. */
+	f[5] = ft_create(&init_net, &t[5]);
+	KUNIT_ASSERT_NOT_NULL(test, f[5]);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[1], NULL));
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[2], NULL), f[2]);
+	ft_set_state(f[5], TCPHS_STATE_FIN_WAIT_1);
+
+	f[6] = ft_create(&init_net, &t[6]);
+	KUNIT_ASSERT_NOT_NULL(test, f[6]);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[2], NULL));
+	ft_set_state(f[6], TCPHS_STATE_LAST_ACK);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 3);
+
+	/* Nothing left to evict: the new flow is not tracked. */
+	KUNIT_EXPECT_NULL(test, ft_create(&init_net, &t[7]));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TABLE_FULL), 1);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 4);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[0], NULL), f[0]);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[4], NULL), f[4]);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[5], NULL), f[5]);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[6], NULL), f[6]);
+
+	/* A CLOSED flow counts as finished. */
+	ft_set_state(f[5], TCPHS_STATE_CLOSED);
+	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t[7]));
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[5], NULL));
+}
+
+/* The victim is looked for only in the few buckets from the new flow's on. */
+static void ft_eviction_neighbours(struct kunit *test)
+{
+	const unsigned int nb = 4096;
+	struct tcphs_tuple v, far, near;
+	struct tcphs_flow *victim;
+	unsigned int b;
+
+	ft_setup(test, nb);
+	tcphs_max_flows = 1;
+	v = ft_v4(0x0a000009, 9, 0x0a000002, 80);
+	victim = ft_create(&init_net, &v);
+	KUNIT_ASSERT_NOT_NULL(test, victim);
+	ft_set_state(victim, TCPHS_STATE_CLOSED);
+	b = bucket_of(victim->hash);
+
+	/* A bucket just past the window that ends at the victim's. */
+	far = ft_tuple_in_bucket(&init_net, (b - TCPHS_EVICT_SCAN) & (nb - 1));
+	KUNIT_EXPECT_NULL(test, ft_create(&init_net, &far));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TABLE_FULL), 1);
+
+	/* The last bucket of the window reaches it. */
+	near = ft_tuple_in_bucket(&init_net, (b - TCPHS_EVICT_SCAN + 1) & (nb - 1));
+	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &near));
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &v, NULL));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 1);
+}
+
+static unsigned int ft_state_of(struct tcphs_flow *flow, u8 *end)
+{
+	unsigned int s;
+
+	spin_lock_bh(&flow->lock);
+	s = flow->fsm.state;
+	*end = flow->end;
+	spin_unlock_bh(&flow->lock);
+	return s;
+}
+
+static void ft_gc_all(void)
+{
+	gc_buckets(0, tcphs_nbuckets);
+}
+
+/*
+ * Timeouts by state, and the GC: a live flow times out into CLOSED (end
+ * "timeout") and lingers; a finished one goes after the linger time. The
+ * test clock starts 30 s before jiffies wrap.
+ */
+static void ft_timeouts(struct kunit *test)
+{
+	struct tcphs_tuple ts = ft_v4(1, 1, 2, 2), te = ft_v4(1, 3, 2, 4);
+	struct tcphs_tuple tc = ft_v4(1, 5, 2, 6), tw = ft_v4(1, 7, 2, 8);
+	struct tcphs_tuple tr = ft_v4(1, 9, 2, 10);
+	struct tcphs_flow *s, *e, *c, *w, *r;
+	unsigned long t0;
+	u8 end;
+
+	ft_setup(test, 64);
+	t0 = tcphs_test_jiffies;
+	s = ft_create(&init_net, &ts);
+	e = ft_create(&init_net, &te);
+	c = ft_create(&init_net, &tc);
+	w = ft_create(&init_net, &tw);
+	r = ft_create(&init_net, &tr);
+	KUNIT_ASSERT_TRUE(test, s && e && c && w && r);
+	ft_set_state(s, TCPHS_STATE_SYN_SENT);
+	ft_set_state(e, TCPHS_STATE_ESTABLISHED);
+	ft_set_state(c, TCPHS_STATE_FIN_WAIT_1);
+	ft_set_state(w, TCPHS_STATE_TIME_WAIT);
+	ft_set_state(r, TCPHS_STATE_SYN_RECV);
+
+	tcphs_test_jiffies = t0 + 50 * HZ;
+	ft_set_state(r, TCPHS_STATE_SYN_RECV);		/* a packet: timer restarts */
+	tcphs_test_jiffies = t0 + 60 * HZ - 1;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 5);
+	KUNIT_EXPECT_EQ(test, ft_state_of(s, &end), TCPHS_STATE_SYN_SENT);
+
+	/* 60 s, across the wrap of jiffies: timeout_syn and linger are up. */
+	tcphs_test_jiffies = t0 + 60 * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_state_of(s, &end), TCPHS_STATE_CLOSED);
+	KUNIT_EXPECT_EQ(test, end, TCPHS_END_TIMEOUT);
+	KUNIT_EXPECT_NE(test, s->ts[TCPHS_TS_END], 0);
+	KUNIT_EXPECT_EQ(test, s->expires, t0 + 120 * HZ);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &tw, NULL));
+	KUNIT_EXPECT_EQ(test, ft_state_of(r, &end), TCPHS_STATE_SYN_RECV);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TIMEOUT), 1);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 4);
+
+	/* 110 s: the refreshed half-open flow. 120 s: the closing one. */
+	tcphs_test_jiffies = t0 + 110 * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_state_of(r, &end), TCPHS_STATE_CLOSED);
+	KUNIT_EXPECT_EQ(test, ft_state_of(c, &end), TCPHS_STATE_FIN_WAIT_1);
+	tcphs_test_jiffies = t0 + 120 * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &ts, NULL));
+	KUNIT_EXPECT_EQ(test, ft_state_of(c, &end), TCPHS_STATE_CLOSED);
+	KUNIT_EXPECT_EQ(test, end, TCPHS_END_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TIMEOUT), 3);
+
+	tcphs_test_jiffies = t0 + 180 * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &tr, NULL));
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &tc, NULL));
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 1);
+
+	/* Established flows wait timeout_established (5 days). */
+	tcphs_test_jiffies = t0 + 432000UL * HZ - 1;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_state_of(e, &end), TCPHS_STATE_ESTABLISHED);
+	tcphs_test_jiffies = t0 + 432000UL * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_state_of(e, &end), TCPHS_STATE_CLOSED);
+	tcphs_test_jiffies += 60 * HZ;
+	ft_gc_all();
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 0);
+}
+
+/* With linger 0 a finished flow goes at the next GC run. */
+static void ft_linger_zero(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v6(1, 1, 2, 2);
+	struct tcphs_flow *f;
+
+	ft_setup(test, 64);
+	tcphs_test_linger = 0;
+	f = ft_create(&init_net, &t);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	ft_set_state(f, TCPHS_STATE_TIME_WAIT);
+	ft_gc_all();
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t, NULL));
+}
+
+static void ft_gc_nothing(struct work_struct *work)
+{
+}
+
+/* The worker looks at one batch of buckets per run and wraps around. */
+static void ft_gc_worker_batches(struct kunit *test)
+{
+	const unsigned int nb = 8192, batch = nb / TCPHS_GC_PASS;
+	struct tcphs_tuple lo, hi;
+	struct tcphs_flow *f;
+
+	ft_setup(test, nb);
+	tcphs_test_linger = 0;
+	lo = ft_tuple_in_bucket(&init_net, 0);
+	hi = ft_tuple_in_bucket(&init_net, batch);
+	f = ft_create(&init_net, &lo);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	ft_set_state(f, TCPHS_STATE_CLOSED);
+	f = ft_create(&init_net, &hi);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	ft_set_state(f, TCPHS_STATE_CLOSED);
+	KUNIT_ASSERT_EQ(test, ft_count(&init_net), 2);
+
+	/* Run passes by hand; what each queues for later does nothing. */
+	INIT_DEFERRABLE_WORK(&tcphs_gc_work, ft_gc_nothing);
+	tcphs_gc_next = 0;
+	tcphs_gc_worker(&tcphs_gc_work.work);
+	KUNIT_EXPECT_EQ(test, tcphs_gc_next, batch);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &lo, NULL));
+	KUNIT_EXPECT_NOT_NULL(test, ft_find(&init_net, &hi, NULL));
+	tcphs_gc_worker(&tcphs_gc_work.work);
+	KUNIT_EXPECT_EQ(test, tcphs_gc_next, 2 * batch);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &hi, NULL));
+
+	tcphs_gc_next = nb - batch;
+	tcphs_gc_worker(&tcphs_gc_work.work);
+	KUNIT_EXPECT_EQ(test, tcphs_gc_next, 0);
+	tcphs_gc_stop();
+}
+
+/* The same tuple in two namespaces is two flows, even in one bucket. */
+static void ft_namespaces(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v4(0x7f000001, 5555, 0x7f000001, 8080);
+	struct tcphs_tuple r = ft_swapped(t);
+	struct tcphs_flow *a, *b;
+	struct net *other;
+	unsigned int dir;
+
+	ft_setup(test, 1);
+	other = tcphs_test_fake_net(0x5eed, 0xf0000123);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+
+	a = ft_create(&init_net, &t);
+	b = ft_create(other, &r);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &r, &dir), a);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_REPLY);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(other, &t, &dir), b);
+	KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_REPLY);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, ft_count(other), 1);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(other, TCPHS_STAT_NEW), 1);
+
+	/* A flush is the namespace's own. */
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(other), 1);
+	KUNIT_EXPECT_NULL(test, ft_find(other, &t, NULL));
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t, NULL), a);
+	KUNIT_EXPECT_EQ(test, ft_count(other), 0);
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(&init_net), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 0);
+}
+
+/* A snapshot says what the flow knows, and nothing it does not. */
+static void ft_snapshot(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v4(0x7f000001, 1234, 0x7f000001, 80);
+	struct tcphs_seg syn = { .flags = TCPHS_SYN, .seq = 4242 };
+	struct tcphs_seg fin = { .flags = TCPHS_FIN | TCPHS_ACK, .seq = 4243 };
+	struct tcphs_flow_info fi;
+	struct tcphs_verdict v;
+	struct tcphs_flow *f;
+
+	ft_setup(test, 64);
+	f = ft_create(&init_net, &t);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	rcu_read_lock();
+	tcphs_flow_snapshot(f, &fi);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, fi.id, f->id);
+	KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_NONE);
+	KUNIT_EXPECT_FALSE(test, fi.isn_known[0] || fi.isn_known[1] || fi.has_closer);
+	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t, sizeof(t)), 0);
+
+	spin_lock_bh(&f->lock);
+	tcphs_fsm_segment(&f->fsm, &syn, TCPHS_DIR_ORIG, &v);
+	tcphs_fsm_segment(&f->fsm, &fin, TCPHS_DIR_ORIG, &v);
+	spin_unlock_bh(&f->lock);
+	rcu_read_lock();
+	tcphs_flow_snapshot(f, &fi);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_FIN_WAIT_1);
+	KUNIT_EXPECT_TRUE(test, fi.isn_known[TCPHS_DIR_ORIG]);
+	KUNIT_EXPECT_EQ(test, fi.isn[TCPHS_DIR_ORIG], 4242);
+	KUNIT_EXPECT_FALSE(test, fi.isn_known[TCPHS_DIR_REPLY]);
+	KUNIT_EXPECT_TRUE(test, fi.has_closer);
+	KUNIT_EXPECT_EQ(test, fi.closer, TCPHS_DIR_ORIG);
+	KUNIT_EXPECT_EQ(test, fi.conn_state, TCPHS_CS_SH);
+	KUNIT_EXPECT_EQ(test, fi.opener, TCPHS_OPENER_ORIG);
+}
+
+static struct kunit_case ft_cases[] = {
+	KUNIT_CASE(ft_both_directions),
+	KUNIT_CASE(ft_one_bucket),
+	KUNIT_CASE(ft_eviction),
+	KUNIT_CASE(ft_eviction_neighbours),
+	KUNIT_CASE(ft_timeouts),
+	KUNIT_CASE(ft_linger_zero),
+	KUNIT_CASE(ft_gc_worker_batches),
+	KUNIT_CASE(ft_namespaces),
+	KUNIT_CASE(ft_snapshot),
+	{}
+};
+
+static struct kunit_suite ft_suite = {
+	.name = "tcphs_flow_table",
+	.suite_init = ft_suite_init,
+	.suite_exit = ft_suite_exit,
+	.exit = ft_exit,
+	.test_cases = ft_cases,
+};
+
+kunit_test_suite(ft_suite);
