@@ -237,25 +237,29 @@ static int __init tcphs_init(void)
 	err = tcphs_table_init(buckets);
 	if (err)
 		return err;
-	err = tcphs_nl_init();
-	if (err)
-		goto err_table;
+	/*
+	 * The namespaces first: a request to the family needs their data. Until
+	 * the family is there, events are numbered and logged, not sent.
+	 */
 	err = register_pernet_subsys(&tcphs_net_ops);
 	if (err)
-		goto err_nl;
-	err = tcphs_proc_init(tcphs_event_ring > 0);
+		goto err_table;
+	err = tcphs_nl_init();
 	if (err)
 		goto err_pernet;
+	err = tcphs_proc_init(tcphs_event_ring > 0);
+	if (err)
+		goto err_nl;
 	tcphs_gc_start();
 
 	pr_info("tracking TCP handshakes: %u buckets, max_flows %u%s\n", buckets,
 		tcphs_max_flows, tcphs_loose ? ", loose" : "");
 	return 0;
 
-err_pernet:
-	unregister_pernet_subsys(&tcphs_net_ops);
 err_nl:
 	tcphs_nl_exit();
+err_pernet:
+	unregister_pernet_subsys(&tcphs_net_ops);
 err_table:
 	tcphs_table_exit();
 	return err;
@@ -265,8 +269,8 @@ static void __exit tcphs_exit(void)
 {
 	tcphs_gc_stop();
 	tcphs_proc_exit();
-	unregister_pernet_subsys(&tcphs_net_ops);
 	tcphs_nl_exit();
+	unregister_pernet_subsys(&tcphs_net_ops);
 	tcphs_table_exit();
 }
 

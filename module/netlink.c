@@ -31,6 +31,8 @@ static const struct genl_multicast_group tcphs_mcgrps[] = {
 };
 
 static struct genl_family tcphs_family;
+/* The family is registered: events may be multicast. */
+static bool tcphs_nl_up;
 
 /*
  * TCPHS_CMD_GET_FLOW takes the filters and nothing else. Ranges in the
@@ -152,7 +154,8 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	u64 seq;
 	int err;
 
-	listeners = genl_has_listeners(&tcphs_family, net, TCPHS_MCGRP_EVENTS_ID);
+	listeners = READ_ONCE(tcphs_nl_up) &&
+		    genl_has_listeners(&tcphs_family, net, TCPHS_MCGRP_EVENTS_ID);
 	if (!listeners && !tn->ring) {
 		atomic64_inc(&tn->event_seq);
 		return;
@@ -437,13 +440,24 @@ static struct genl_family tcphs_family __ro_after_init = {
 
 int tcphs_nl_init(void)
 {
+	int err;
+
 	if (!TCPHS_MCGRP_RESTRICTED)
 		pr_notice("this kernel lets any user join the \"%s\" group: events are not private\n",
 			  TCPHS_MCGRP_EVENTS);
-	return genl_register_family(&tcphs_family);
+	err = genl_register_family(&tcphs_family);
+	if (!err)
+		WRITE_ONCE(tcphs_nl_up, true);
+	return err;
 }
 
+/*
+ * No event may use the family once it is going: the packet path runs under
+ * RCU, so after synchronize_net() none is still building one.
+ */
 void tcphs_nl_exit(void)
 {
+	WRITE_ONCE(tcphs_nl_up, false);
+	synchronize_net();
 	genl_unregister_family(&tcphs_family);
 }

@@ -416,11 +416,16 @@ int run_events(const struct tcphs_opts *o)
 	 * before the first one received count too; and ask to hear of
 	 * overruns, so that the module counts them in event_drop.
 	 */
-	if (!tcphs_last_event_seq(&st->start_seq)) {
+	ret = tcphs_last_event_seq(&st->start_seq);
+	if (!ret) {
 		st->bracketed = true;
 		st->have_last = true;
 		st->last_seq = st->start_seq;
+	} else if (ret == -ENOENT) {
+		/* Gone between the lookup and the joins: no notice will come. */
+		st->unloaded = true;
 	}
+	ret = 0;
 	nl_broadcast_error(&nl);
 
 	/* Signals are let in only while waiting, so none is missed. */

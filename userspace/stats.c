@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <errno.h>
 #include <linux/genetlink.h>
 #include <tcphs_names.h>
 
@@ -157,15 +158,19 @@ static int query_stats(struct stats *st)
  * tcphs_last_event_seq - the sequence number of the namespace's last event
  * @seq: gets it
  *
- * Returns 0, or non-zero when it could not be had (an older module, or
- * none loaded). Quiet: the caller decides what to say.
+ * Returns 0, -ENOENT when the module is not loaded, or another negative
+ * errno (an older module says nothing of it). Quiet: the caller decides
+ * what to say.
  */
 int tcphs_last_event_seq(uint64_t *seq)
 {
 	struct stats st = { 0 };
+	int ret = query_stats(&st);
 
-	if (query_stats(&st) || !st.has_event_seq)
-		return -1;
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	if (!st.has_event_seq)
+		return -EOPNOTSUPP;
 	*seq = st.event_seq;
 	return 0;
 }

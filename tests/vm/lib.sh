@@ -162,3 +162,32 @@ as_nobody() {
 		echo 'nogroup:x:65534:' >>/etc/group
 	su -s /bin/sh nobody -c "$*"
 }
+
+# alive PID: the process exists and has not exited (zombies do not count:
+# the shell only reaps them at wait).
+alive() {
+	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+# reader_ready NS PID: waits until reader PID has joined the events group.
+# It joins nlctrl's "notify" group (id 16, bit 0x8000) and then "events":
+# /proc/net/netlink shows the first 32 groups of its socket.
+reader_ready() {
+	i=0
+	while [ $i -lt 100 ]; do
+		alive "$2" || return 1
+		for fd in /proc/"$2"/fd/*; do
+			ino=$(readlink "$fd" 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+			[ -n "$ino" ] || continue
+			g=$(in_ns "$1" cat /proc/net/netlink |
+				awk -v ino="$ino" '$1 != "sk" && $NF == ino { print $4 }')
+			case $g in
+			"" | 00000000 | 00008000) ;;
+			*) return 0 ;;
+			esac
+		done
+		i=$((i + 1))
+		sleep 0.05
+	done
+	log "cannot see the reader's groups; going on"
+}

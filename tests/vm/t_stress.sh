@@ -85,7 +85,7 @@ test_module_cycles() {
 	while [ $i -lt "$cycles" ]; do
 		tcphs events >/dev/null 2>/tmp/reader.err &
 		rd=$!
-		sleep 0.2
+		reader_ready "" $rd
 		rmmod tcphs || { fail "rmmod in cycle $i"; break; }
 		n=0
 		while kill -0 $rd 2>/dev/null && [ $n -lt 50 ]; do

@@ -63,29 +63,6 @@ scn_value() {
 	fi
 }
 
-# reader_ready NS PID: waits until the reader PID has joined the events
-# group (as in t_reader.sh): after nlctrl's "notify" group (bit 0x8000) its
-# socket shows another bit among the first 32 groups in /proc/net/netlink.
-reader_ready() {
-	i=0
-	while [ $i -lt 100 ]; do
-		[ -r "/proc/$2/stat" ] || return 1
-		for fd in /proc/"$2"/fd/*; do
-			ino=$(readlink "$fd" 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
-			[ -n "$ino" ] || continue
-			g=$(in_ns "$1" cat /proc/net/netlink |
-				awk -v ino="$ino" '$1 != "sk" && $NF == ino { print $4 }')
-			case $g in
-			"" | 00000000 | 00008000) ;;
-			*) return 0 ;;
-			esac
-		done
-		i=$((i + 1))
-		sleep 0.05
-	done
-	log "cannot see the reader's groups; going on"
-}
-
 # tcp_mib NS NAME...: counters of the Tcp: lines of NS's /proc/net/snmp.
 tcp_mib() {
 	ns=$1
