@@ -11,10 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
 
-"$TCPHS_SCRIPTS/setup.sh"
-tcphs_kernel_paths
-make -s -C userspace
-make -s -C tests/tools
+tcphs_prepare_vm
 mkdir -p "$TCPHS_BUILD"
 log=$TCPHS_BUILD/bench.log
 env_args=()

@@ -7,8 +7,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
 
-"$TCPHS_SCRIPTS/setup.sh"
-tcphs_kernel_paths
-make -s -C userspace
-make -s -C tests/tools
+tcphs_prepare_vm
 exec "$TCPHS_SCRIPTS/vm-run.sh" -- /tcphs/tests/vm/demo.sh

@@ -174,3 +174,12 @@ tcphs_copy_tree_with_libs() {
 		fi
 	done < <(find "$src" -type f -print0)
 }
+
+# What a run in the test VM needs first: the packages, the kernel's paths,
+# the reader and the test tools (vm-run.sh builds the module itself).
+tcphs_prepare_vm() {
+	"$TCPHS_SCRIPTS/setup.sh"
+	tcphs_kernel_paths
+	make -s -C "$TCPHS_ROOT/userspace"
+	make -s -C "$TCPHS_ROOT/tests/tools"
+}

@@ -9,10 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
 
-"$TCPHS_SCRIPTS/setup.sh"
-tcphs_kernel_paths
-make -s -C userspace
-make -s -C tests/tools
+tcphs_prepare_vm
 TCPHS_VM_TIMEOUT=${TCPHS_VM_TIMEOUT:-1800} \
 	"$TCPHS_SCRIPTS/vm-run.sh" -- env STRESS_FULL=1 /tcphs/tests/vm/run-all.sh \
 	/tcphs/tests/vm/t_stress.sh
