@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the tcphs tests that run inside the test VM (busybox sh).
 # Source it; then call run_test NAME FUNCTION ... and finish.
+# Helpers keep their variables local: tests use i, n, ns ... themselves.
 
 TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 TCPCONN=${TCPCONN:-$TESTS_DIR/tools/tcpconn}
@@ -38,6 +39,8 @@ expect_match() {
 }
 
 cleanup_ns() {
+	local ns
+
 	for ns in $NAMESPACES; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
@@ -68,7 +71,8 @@ finish() {
 
 # in_ns NS CMD...: run in namespace NS ("" for the initial one).
 in_ns() {
-	ns=$1
+	local ns=$1
+
 	shift
 	if [ -n "$ns" ]; then
 		ip netns exec "$ns" "$@"
@@ -98,7 +102,8 @@ veth_pair() {
 
 # serve NS ADDR PORT [tcpconn options]: starts a server, waits until it listens.
 serve() {
-	ns=$1
+	local ns=$1 fifo i
+
 	shift
 	fifo=$(mktemp /tmp/serve.XXXXXX)
 	in_ns "$ns" "$TCPCONN" listen "$@" >"$fifo" 2>&1 &
@@ -134,6 +139,8 @@ field() {
 
 # wait_for SECONDS CMD...: retries CMD until it succeeds.
 wait_for() {
+	local n
+
 	n=$(($1 * 20))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
@@ -145,7 +152,8 @@ wait_for() {
 
 # stat_sum NS NAME: a /proc/net/stat/tcphs counter summed over CPUs.
 stat_sum() {
-	sum=0
+	local sum=0 v
+
 	for v in $(in_ns "$1" cat /proc/net/stat/tcphs | awk -v name="$2" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
 		{ print $col }'); do
@@ -173,7 +181,8 @@ alive() {
 # It joins nlctrl's "notify" group (id 16, bit 0x8000) and then "events":
 # /proc/net/netlink shows the first 32 groups of its socket.
 reader_ready() {
-	i=0
+	local i=0 fd ino g
+
 	while [ $i -lt 100 ]; do
 		alive "$2" || return 1
 		for fd in /proc/"$2"/fd/*; do
