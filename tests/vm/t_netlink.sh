@@ -4,9 +4,13 @@
 # unknown and unexpected attributes, wrong lengths and values, broken
 # framing, unknown commands, and what an unprivileged user may not do) and
 # keeps working: the flows, /proc/tcphs and valid requests are unaffected.
+# tests/tools/nlfuzz then sends many thousands of random messages, to the
+# family and to its events group, as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
 NLBAD=${NLBAD:-$TESTS_DIR/tools/nlbad}
+NLFUZZ=${NLFUZZ:-$TESTS_DIR/tools/nlfuzz}
+FUZZ_COUNT=${FUZZ_COUNT:-20000}
 
 # table_of NS PORT: the namespace's flows with PORT at either end, without
 # the last column (the seconds left before the flow times out, which tick).
@@ -109,6 +113,54 @@ test_unprivileged() {
 	same_flows "" 8503 "$before"
 }
 
+# Random messages, with a reader subscribed: only errors (and the answers
+# of well-formed requests), the module answers throughout, the table and
+# the counters of flows are unchanged, the reader survives whatever reaches
+# its group (root may send there too) and still gets real events.
+test_fuzz() {
+	mk_ns nlf
+	some_flows nlf 8504 || return
+	before=$(table_of nlf 8504)
+	stats_before=$(in_ns nlf tcphs stats --json | jq -c '{new, flows}')
+	ip netns exec nlf tcphs events --json --port 8505 >/tmp/fuzz-events.json 2>/tmp/fuzz-events.err &
+	rd=$!
+	reader_ready nlf $rd
+	for seed in 1 2; do
+		out=$(in_ns nlf "$NLFUZZ" --no-flush --seed $seed --count "$FUZZ_COUNT" 2>&1)
+		rc=$?
+		echo "$out" | sed 's/^/    | /'
+		expect_eq "nlfuzz --seed $seed exit status" "$rc" 0
+		expect_match "nlfuzz --seed $seed" "$(echo "$out" | tail -n1)" \
+			"^nlfuzz: sent $FUZZ_COUNT .* [1-9][0-9]* errors .* 0 failures\$"
+	done
+	same_flows nlf 8504 "$before"
+	expect_eq "counters and flow count" \
+		"$(in_ns nlf tcphs stats --json | jq -c '{new, flows}')" "$stats_before"
+	alive $rd || fail "the reader died: $(cat /tmp/fuzz-events.err)"
+	grep -q 'not the kernel, sent to the group' /tmp/fuzz-events.err ||
+		fail "the reader did not say it ignored what root sent to the group"
+	serve_new nlf 127.0.0.1 8505 --count 1 || return
+	in_ns nlf "$TCPCONN" connect 127.0.0.1 8505 >/dev/null
+	wait "$SERVER_PID"
+	wait_for 5 grep -q '"event":"CLOSED"' /tmp/fuzz-events.json ||
+		fail "the reader got no closed event after the fuzzing: $(tail -n3 /tmp/fuzz-events.json)"
+	kill $rd 2>/dev/null
+	wait $rd 2>/dev/null
+}
+
+# The same without CAP_NET_ADMIN, FLUSH included: nothing dumped, nothing
+# flushed, nothing changed.
+test_fuzz_unprivileged() {
+	some_flows "" 8506 || return
+	before=$(table_of "" 8506)
+	out=$(as_nobody "$NLFUZZ" --unpriv --seed 3 --count "$((FUZZ_COUNT / 2))" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/    | /'
+	expect_eq "nlfuzz --unpriv exit status" "$rc" 0
+	expect_match "nlfuzz --unpriv" "$(echo "$out" | tail -n1)" ' 0 failures$'
+	same_flows "" 8506 "$before"
+}
+
 # The family is still there and answers after all the above.
 test_still_works() {
 	tcphs stats >/dev/null || fail "tcphs stats"
@@ -119,5 +171,7 @@ test_still_works() {
 run_test malformed-in-namespace test_malformed_in_namespace
 run_test malformed-initial-namespace test_malformed_initial_namespace
 run_test unprivileged test_unprivileged
+run_test fuzz test_fuzz
+run_test fuzz-unprivileged test_fuzz_unprivileged
 run_test still-works test_still_works
 finish
