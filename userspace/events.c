@@ -56,7 +56,8 @@ struct evstate {
 	unsigned int ngaps;
 
 	uint64_t received, lost, printed;
-	unsigned long malformed;
+	unsigned long malformed;	/* from the kernel, but not events we read */
+	unsigned long foreign;		/* not from the kernel: dropped unread */
 	bool done;			/* --count reached */
 	bool unloaded;
 
@@ -341,6 +342,39 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * recv() of one batch (one datagram) without waiting. Only the kernel (port
+ * 0) sends events; a process with CAP_NET_ADMIN may send to the group too,
+ * and what it sends is dropped here and counted: 0 is returned for it.
+ */
+static ssize_t recv_batch(struct evstate *st, int fd, void *buf)
+{
+	struct sockaddr_nl sa = { 0 };
+	socklen_t salen = sizeof(sa);
+	ssize_t n;
+
+	n = recvfrom(fd, buf, NL_RECV_BUF, MSG_DONTWAIT, (struct sockaddr *)&sa, &salen);
+	if (n > 0 && sa.nl_pid) {
+		if (!st->foreign++)
+			fprintf(stderr, "tcphs: ignoring messages that port %u, not the kernel, sent to the group\n",
+				sa.nl_pid);
+		return 0;
+	}
+	return n;
+}
+
+/* The messages of one batch; the malformed ones are counted and skipped. */
+static void take_batch(struct evstate *st, const void *buf, size_t n)
+{
+	size_t ok = nl_wellformed(buf, n);
+
+	if (ok < n && !st->malformed++)
+		fputs("tcphs: skipping a message whose length does not fit\n", stderr);
+	/* An error or end-of-dump message is no event: the batch ends there. */
+	if (ok && mnl_cb_run(buf, ok, 0, 0, event_cb, st) == MNL_CB_ERROR && !st->malformed++)
+		fputs("tcphs: skipping a netlink error message\n", stderr);
+}
+
 static int join_groups(struct evstate *st, struct nl *nl)
 {
 	uint16_t ctrl_id;
@@ -458,7 +492,7 @@ int run_events(const struct tcphs_opts *o)
 		if (ret <= 0)
 			continue;
 
-		n = recv(pfd.fd, nl.buf, NL_RECV_BUF, MSG_DONTWAIT);
+		n = recv_batch(st, pfd.fd, nl.buf);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				fputs("tcphs: socket overflowed, events lost\n", stderr);
@@ -472,9 +506,7 @@ int run_events(const struct tcphs_opts *o)
 		if (o->wall)
 			st->out.wall_offset = clock_ns(CLOCK_REALTIME) -
 					      clock_ns(CLOCK_MONOTONIC);
-		if (mnl_cb_run(nl.buf, n, 0, 0, event_cb, st) == MNL_CB_ERROR)
-			fprintf(stderr, "tcphs: skipping a malformed message: %s\n",
-				strerror(errno));
+		take_batch(st, nl.buf, n);
 	}
 
 	/*
@@ -483,10 +515,10 @@ int run_events(const struct tcphs_opts *o)
 	 */
 	if (!st->unloaded && !st->done && st->bracketed &&
 	    !tcphs_last_event_seq(&end_seq)) {
-		while ((n = recv(pfd.fd, nl.buf, NL_RECV_BUF, MSG_DONTWAIT)) > 0 ||
-		       (n < 0 && (errno == ENOBUFS || errno == EINTR)))
-			if (n > 0 && mnl_cb_run(nl.buf, n, 0, 0, event_cb, st) == MNL_CB_ERROR)
-				break;
+		while ((n = recv_batch(st, pfd.fd, nl.buf)) >= 0 ||
+		       errno == ENOBUFS || errno == EINTR)
+			if (n > 0)
+				take_batch(st, nl.buf, n);
 		if (!st->done && end_seq > st->last_seq)
 			report_gap(st, st->last_seq + 1, end_seq);
 	}
@@ -496,7 +528,9 @@ int run_events(const struct tcphs_opts *o)
 		fprintf(stderr, "tcphs: %lu flow%s still open, not drawn\n",
 			st->nflows, st->nflows == 1 ? "" : "s");
 	if (st->malformed > 1)
-		fprintf(stderr, "tcphs: skipped %lu malformed events\n", st->malformed);
+		fprintf(stderr, "tcphs: skipped %lu malformed messages\n", st->malformed);
+	if (st->foreign > 1)
+		fprintf(stderr, "tcphs: ignored %lu messages not sent by the kernel\n", st->foreign);
 	fflush(stdout);
 	fprintf(stderr, "tcphs: received %" PRIu64 " events, lost %" PRIu64 "\n",
 		st->received, st->lost);

@@ -200,6 +200,36 @@ static int send_req(struct nl *nl, struct nlmsghdr *req)
 	return 0;
 }
 
+/**
+ * nl_wellformed - the length of the well-formed messages a buffer starts with
+ * @buf: what one recv() returned
+ * @len: its length
+ *
+ * libmnl compares message lengths as int, so a message that claims 2 GiB
+ * or more walks it off the buffer. The kernel never sends one, but a process
+ * with CAP_NET_ADMIN can put any bytes in our socket (by sending to the
+ * events group or to our port); whatever follows the first message that
+ * does not fit is dropped.
+ *
+ * Return: the bytes to hand to libmnl, at most @len.
+ */
+size_t nl_wellformed(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
+
+	while (len - off >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		if (NLMSG_ALIGN(nlh->nlmsg_len) >= len - off)
+			return len;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return off;
+}
+
+/* One batch of replies; a malformed one is an error. */
 static int recv_some(struct nl *nl)
 {
 	int n;
@@ -207,7 +237,11 @@ static int recv_some(struct nl *nl)
 	do
 		n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_RECV_BUF);
 	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
+	if (n < 0)
+		return -errno;
+	if (nl_wellformed(nl->buf, n) != (size_t)n)
+		return -EBADMSG;
+	return n;
 }
 
 /**

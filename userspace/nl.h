@@ -42,5 +42,6 @@ struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint16_t type, uint8_t cmd,
 int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 int nl_fd(const struct nl *nl);
+size_t nl_wellformed(const void *buf, size_t len);
 
 #endif /* _TCPHS_NL_H */
