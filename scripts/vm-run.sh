@@ -209,6 +209,13 @@ T1=$EPOCHREALTIME
 QEMU_RC=${STATUS[0]}
 ELAPSED=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f", b - a }')
 
+# first_splat FILE: the head of the first kernel report in FILE, so that a
+# failure's cause is in the last lines a CI log shows.
+first_splat() {
+	grep -a -m1 -A14 -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic|soft lockup|rcu: INFO|Out of memory|unreferenced object' \
+		"$1" | cut -c1-160 >&2 || true
+}
+
 # Keep the logs of the last run.
 sed -e 's/\r$//' "$CONSOLE" >"$VMDIR/last-console.log"
 sed -n -e 's/\r$//' -e '/^TCPHS-DMESG-BEGIN$/,/^TCPHS-DMESG-END$/{/^TCPHS-DMESG-\(BEGIN\|END\)$/!p;}' \
@@ -229,6 +236,8 @@ if [ -z "$RESLINE" ]; then
 		exit 124
 	fi
 	if grep -q 'Kernel panic' "$CONSOLE"; then
+		tcphs_log "the first kernel report:"
+		first_splat "$VMDIR/last-console.log"
 		tcphs_log "FAIL: kernel panic in the VM (see console above, or $VMDIR/last-console.log)"
 	else
 		tcphs_log "FAIL: VM ended without a result (qemu exit status $QEMU_RC; see $VMDIR/last-console.log)"
@@ -253,6 +262,8 @@ rmmod-failed) fail="rmmod tcphs failed" ;;
 esac
 if [ "$splat" != 0 ]; then
 	fail="${fail:+$fail; }the kernel log has a splat (BUG/WARNING/Oops/leak...)"
+	tcphs_log "the first kernel report:"
+	first_splat "$VMDIR/last-dmesg.log"
 fi
 if [ -n "$fail" ]; then
 	tcphs_log "FAIL: $fail"
