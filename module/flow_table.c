@@ -299,7 +299,8 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		atomic_inc(&tcphs_flow_count);
 	}
 
-	flow = kmem_cache_zalloc(tcphs_flow_cache, GFP_ATOMIC);
+	/* Under memory pressure the flow goes untracked and counted, quietly. */
+	flow = kmem_cache_zalloc(tcphs_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow) {
 		atomic_dec(&tcphs_flow_count);
 		tcphs_stat_inc(tn, TCPHS_STAT_NOMEM);

@@ -167,7 +167,8 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	if (!listeners)
 		return;
 
-	skb = genlmsg_new(tcphs_nl_event_size(), GFP_ATOMIC);
+	/* A failed allocation is an EVENT_DROP, not a line in the log. */
+	skb = genlmsg_new(tcphs_nl_event_size(), GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)
 		goto drop;
 	hdr = genlmsg_put(skb, 0, 0, &tcphs_family, 0, TCPHS_CMD_EVENT);
@@ -195,7 +196,7 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	 * listener that set NETLINK_BROADCAST_ERROR overran.
 	 */
 	err = genlmsg_multicast_netns(&tcphs_family, net, skb, 0, TCPHS_MCGRP_EVENTS_ID,
-				      GFP_ATOMIC);
+				      GFP_ATOMIC | __GFP_NOWARN);
 	if (!err)
 		tcphs_stat_inc(tn, TCPHS_STAT_EVENTS);
 	else if (err != -ESRCH)
