@@ -49,12 +49,15 @@ cleanup_ns() {
 }
 
 # run_test NAME FUNCTION: runs one test, counts it, cleans its namespaces.
+# The namespaces' processes are killed before the test's background jobs
+# are waited for: "in_ns NS CMD &" is a subshell whose child runs CMD, and
+# killing the subshell's pid leaves CMD running.
 run_test() {
 	CUR_FAIL=0
 	echo "--- $1"
 	"$2"
-	wait 2>/dev/null
 	cleanup_ns
+	wait 2>/dev/null
 	if [ "$CUR_FAIL" = 0 ]; then
 		PASSED=$((PASSED + 1))
 		echo "ok $1"

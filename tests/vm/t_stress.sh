@@ -33,7 +33,8 @@ test_syn_flood() {
 	ip -n fl addr add 10.9.0.1/16 dev d0
 	ip -n fl route add 10.200.0.0/16 dev d0
 	serve fl 127.0.0.1 8401 --count 5 --timeout 3600 || return
-	in_ns fl "$TCPCONN" connect 127.0.0.1 8401 --count 5 --parallel --hold 600000 \
+	held_server=$SERVER_PID
+	ip netns exec fl "$TCPCONN" connect 127.0.0.1 8401 --count 5 --parallel --hold 600000 \
 		--timeout 3600 >/tmp/est.out &
 	est=$!
 	wait_for 10 grep -q open /tmp/est.out || fail "established connections not open"
@@ -69,8 +70,7 @@ test_syn_flood() {
 	# Every flow that wanted in either got in or was counted as not tracked.
 	expect_eq "SYNs accounted" "$((new + full))" $((syns + 5 + 1))
 	kill $est 2>/dev/null
-	wait $est 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
+	wait $est "$held_server" 2>/dev/null
 	reload
 }
 
