@@ -199,6 +199,11 @@ fi
 if [ "$vmrc" != 0 ] && [ "$f" = 0 ]; then
 	not_ok "VM suite run under $KREL (exit status $vmrc; see $vmlog)"
 fi
+# The debug kernel has fault injection: its tests must have run, not been
+# skipped as on kernels without it.
+for name in fault-failslab fault-page-alloc; do
+	grep -a -q -E "^(not )?ok $name\$" "$vmlog" || not_ok "test $name did not run under $KREL"
+done
 echo "VM suite: $(($(date +%s) - t)) s"
 
 finish
