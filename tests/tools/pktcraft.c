@@ -39,7 +39,8 @@
  *				(default 64240), ext=LIST as above for this
  *				segment, opts=LIST TCP options in order, from
  *				mss:N, sackok, ts:VAL:ECR, ws:N, nop, eol,
- *				tfo:HEX (fast open cookie), none (default);
+ *				tfo:HEX (fast open cookie), raw:HEX (any
+ *				bytes), none (default);
  *				doff=N writes N (0 ... 15) as the data offset
  *				instead of the true one (a malformed header);
  *				IPv4 only: ipopts=N adds N words of IP options
@@ -291,6 +292,20 @@ static void parse_opts(struct seg *g, const char *list)
 				b[2 + i] = strtoul(h, NULL, 16);
 			}
 			opt_add(g, b, 2 + n / 2);
+		} else if (!strcmp(tok, "raw") && arg) {
+			/* any bytes: options of length 0 or 1, or too long */
+			unsigned int i, n = strlen(arg);
+
+			if (n % 2 || !n || n / 2 > MAX_OPTS)
+				die("raw options must be 1 to %d bytes in hex: '%s'", MAX_OPTS, arg);
+			for (i = 0; i < n / 2; i++) {
+				char h[3] = { arg[2 * i], arg[2 * i + 1], 0 };
+
+				if (!isxdigit((unsigned char)h[0]) || !isxdigit((unsigned char)h[1]))
+					die("bad raw options '%s'", arg);
+				b[i] = strtoul(h, NULL, 16);
+			}
+			opt_add(g, b, n / 2);
 		} else {
 			die("unknown TCP option '%s'", tok);
 		}
