@@ -185,7 +185,7 @@ static void check_alive(void)
 	st.checks++;
 	nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fail("%s: cannot open a socket (%ld)", "liveness", errno);
+		fail("%s: cannot open a socket (%ld)", "liveness", (long)errno);
 		return;
 	}
 	nlh = mnl_nlmsg_put_header(buf);
@@ -488,7 +488,7 @@ int main(int argc, char **argv)
 			if (errno != EPERM && errno != EINVAL && errno != ENOBUFS &&
 			    errno != ECONNREFUSED && errno != EAGAIN && errno != EBUSY &&
 			    errno != EOPNOTSUPP && errno != EMSGSIZE)
-				fail("%s: sendto failed with errno %ld", "send", errno);
+				fail("%s: sendto failed with errno %ld", "send", (long)errno);
 		}
 		drain(fds[0]);
 		drain(fds[1]);
