@@ -26,6 +26,8 @@
 #include <linux/netlink.h>
 #include <linux/tcphs.h>
 
+#include "tcphs-ids.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -224,34 +226,6 @@ static void ask(const void *buf, size_t len, unsigned int want_seq, int wait_ms,
 	}
 }
 
-static int family_attr(const struct nlattr *attr, void *data)
-{
-	const struct nlattr *grp, *ga;
-
-	(void)data;
-	switch (mnl_attr_get_type(attr)) {
-	case CTRL_ATTR_FAMILY_ID:
-		family_id = mnl_attr_get_u16(attr);
-		break;
-	case CTRL_ATTR_MCAST_GROUPS:
-		mnl_attr_for_each_nested(grp, attr) {
-			const char *name = NULL;
-			uint32_t id = 0;
-
-			mnl_attr_for_each_nested(ga, grp) {
-				if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
-					name = mnl_attr_get_str(ga);
-				else if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
-					id = mnl_attr_get_u32(ga);
-			}
-			if (name && !strcmp(name, TCPHS_MCGRP_EVENTS))
-				events_group = id;
-		}
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 static void resolve(void)
 {
 	char buf[SEND_BUF];
@@ -277,7 +251,11 @@ static void resolve(void)
 			if (nlh->nlmsg_seq != s)
 				continue;
 			if (nlh->nlmsg_type == GENL_ID_CTRL) {
-				mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, NULL);
+				struct tcphs_ids ids = { 0 };
+
+				mnl_attr_parse(nlh, sizeof(struct genlmsghdr), tcphs_ids_attr, &ids);
+				family_id = ids.family;
+				events_group = ids.events;
 				continue;
 			}
 			memset(&a, 0, sizeof(a));

@@ -37,6 +37,8 @@
 #include <linux/netlink.h>
 #include <linux/tcphs.h>
 
+#include "tcphs-ids.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -104,43 +106,16 @@ static void fail(const char *fmt, const char *what, long v)
 	failures++;
 }
 
-/* Resolve the family and its events group through nlctrl. */
-static int ctrl_attr(const struct nlattr *attr, void *data)
-{
-	const struct nlattr *grp, *a;
-
-	(void)data;
-	switch (mnl_attr_get_type(attr)) {
-	case CTRL_ATTR_FAMILY_ID:
-		family_id = mnl_attr_get_u16(attr);
-		break;
-	case CTRL_ATTR_MCAST_GROUPS:
-		mnl_attr_for_each_nested(grp, attr) {
-			uint32_t id = 0;
-			const char *name = NULL;
-
-			mnl_attr_for_each_nested(a, grp) {
-				if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
-					id = mnl_attr_get_u32(a);
-				else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
-					name = mnl_attr_get_str(a);
-			}
-			if (name && !strcmp(name, TCPHS_MCGRP_EVENTS))
-				events_group = id;
-		}
-		break;
-	}
-	return MNL_CB_OK;
-}
-
+/* nlctrl's answer: the family's id and its events group. */
 static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ctrl_attr, data);
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), tcphs_ids_attr, data);
 }
 
 static void resolve(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct tcphs_ids ids = { 0 };
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
@@ -164,12 +139,14 @@ static void resolve(void)
 		exit(2);
 	}
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0 || mnl_cb_run(buf, n, 1, mnl_socket_get_portid(nl), ctrl_cb, NULL) < 0 ||
-	    !family_id || !events_group) {
+	if (n < 0 || mnl_cb_run(buf, n, 1, mnl_socket_get_portid(nl), ctrl_cb, &ids) < 0 ||
+	    !ids.family || !ids.events) {
 		fprintf(stderr, "nlfuzz: the family \"%s\" or its events group was not found\n",
 			TCPHS_GENL_NAME);
 		exit(2);
 	}
+	family_id = ids.family;
+	events_group = ids.events;
 	mnl_socket_close(nl);
 }
 
