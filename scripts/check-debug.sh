@@ -188,18 +188,7 @@ t=$(date +%s)
 vmlog=$OUT/vm-suite.log
 # The module cycles at full count here, where kmemleak checks them.
 vm_debug -- sh -c 'STRESS_CYCLES=50 exec /tcphs/tests/vm/run-all.sh' 2>&1 | tee "$vmlog"
-vmrc=${PIPESTATUS[0]}
-line=$(grep -a '^vm: [0-9]* passed, [0-9]* failed' "$vmlog" | tail -n1)
-f=0
-if [ -n "$line" ]; then
-	p=$(sed 's/^vm: \([0-9]*\) passed.*/\1/' <<<"$line")
-	f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-fi
-if [ "$vmrc" != 0 ] && [ "$f" = 0 ]; then
-	not_ok "VM suite run under $KREL (exit status $vmrc; see $vmlog)"
-fi
+tcphs_add_results "$vmlog" vm "${PIPESTATUS[0]}" "VM suite run under $KREL (log: $vmlog)"
 # The debug kernel has fault injection: its tests must have run, not been
 # skipped as on kernels without it.
 for name in fault-failslab fault-page-alloc; do

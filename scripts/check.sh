@@ -55,35 +55,12 @@ step "Documentation/scenarios.rst is current" \
 echo "=== VM suite ($KVER)"
 vmlog=$TCPHS_BUILD/vm-suite.log
 "$TCPHS_SCRIPTS/vm-run.sh" -- /tcphs/tests/vm/run-all.sh 2>&1 | tee "$vmlog"
-vmrc=${PIPESTATUS[0]}
-line=$(grep -a '^vm: [0-9]* passed, [0-9]* failed' "$vmlog" | tail -n1)
-if [ -n "$line" ]; then
-	p=$(sed 's/^vm: \([0-9]*\) passed.*/\1/' <<<"$line")
-	f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-fi
-if [ "$vmrc" != 0 ]; then
-	echo "not ok VM run (exit status $vmrc)"
-	[ -n "$line" ] && [ "$f" != 0 ] || failed=$((failed + 1))
-fi
+tcphs_add_results "$vmlog" vm "${PIPESTATUS[0]}" "VM run"
 
 echo "=== debug kernel: KUnit and the VM suite (scripts/check-debug.sh)"
 dlog=$TCPHS_BUILD/check-debug.log
 "$TCPHS_SCRIPTS/check-debug.sh" 2>&1 | tee "$dlog"
-drc=${PIPESTATUS[0]}
-line=$(grep -a '^debug: [0-9]* passed, [0-9]* failed' "$dlog" | tail -n1)
-f=0
-if [ -n "$line" ]; then
-	p=$(sed 's/^debug: \([0-9]*\) passed.*/\1/' <<<"$line")
-	f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
-	passed=$((passed + p))
-	failed=$((failed + f))
-fi
-if [ "$drc" != 0 ] && [ "$f" = 0 ]; then
-	echo "not ok check-debug (exit status $drc)"
-	failed=$((failed + 1))
-fi
+tcphs_add_results "$dlog" debug "${PIPESTATUS[0]}" check-debug
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

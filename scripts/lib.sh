@@ -183,3 +183,23 @@ tcphs_prepare_vm() {
 	make -s -C "$TCPHS_ROOT/userspace"
 	make -s -C "$TCPHS_ROOT/tests/tools"
 }
+
+# tcphs_add_results LOG WORD RC WHAT: adds the last "WORD: N passed, M
+# failed" line of LOG to the caller's $passed and $failed. A nonzero RC
+# that the summary does not explain (no line, or no failure in it) is one
+# more failure, printed as "not ok WHAT (exit status RC)".
+tcphs_add_results() {
+	local log=$1 word=$2 rc=$3 what=$4 line p=0 f=0
+
+	line=$(grep -a "^$word: [0-9]* passed, [0-9]* failed" "$log" | tail -n1)
+	if [ -n "$line" ]; then
+		p=$(sed "s/^$word: \([0-9]*\) passed.*/\1/" <<<"$line")
+		f=$(sed 's/.* \([0-9]*\) failed.*/\1/' <<<"$line")
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok $what (exit status $rc)"
+		failed=$((failed + 1))
+	fi
+}
