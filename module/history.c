@@ -5,12 +5,12 @@
  * Letters: s SYN, h SYN-ACK, a pure ACK, d data, f FIN, r RST,
  * t retransmission (payload, SYN, SYN-ACK or FIN sent again), w zero window,
  * i a flag combination no TCP sends. Upper case for the originator. Each
- * letter is recorded once per direction, except that s, h, f and r are
- * recorded again when their sequence number changes. The string is bounded;
- * letters past its end are dropped.
+ * letter is recorded once per direction, except that s is recorded again for
+ * a SYN with a new ISN, and h, f and r when the segment's sequence number
+ * differs from that of the last h, f or r from the same side. The string is
+ * bounded; letters past its end are dropped.
  */
 
-#include <linux/bits.h>
 #include <linux/string.h>
 
 #include "history.h"
@@ -30,19 +30,29 @@ void tcphs_history_init(struct tcphs_history *h)
 static void add(struct tcphs_history *h, unsigned int dir, unsigned int letter,
 		bool again)
 {
-	size_t len;
-	char c;
+	size_t len = strnlen(h->str, sizeof(h->str));
+	char c = tcphs_history_letters[letter];
 
-	if ((h->seen[dir] & BIT(letter)) && !again)
+	if (dir == TCPHS_DIR_ORIG)
+		c = c - 'a' + 'A';
+	/*
+	 * A letter in the string has been seen. One that was not may have
+	 * been seen once the string was full, but then nothing is added.
+	 */
+	if (!again && memchr(h->str, c, len))
 		return;
-	h->seen[dir] |= BIT(letter);
-
-	len = strnlen(h->str, sizeof(h->str));
 	if (len >= sizeof(h->str) - 1)
 		return;
-	c = tcphs_history_letters[letter];
-	h->str[len] = dir == TCPHS_DIR_ORIG ? c - 'a' + 'A' : c;
+	h->str[len] = c;
 	h->str[len + 1] = '\0';
+}
+
+/* An h, f or r: again if its number is not that of the side's last one. */
+static void add_marked(struct tcphs_history *h, unsigned int dir, unsigned int letter,
+		       u32 seq)
+{
+	add(h, dir, letter, seq != h->mark[dir]);
+	h->mark[dir] = seq;
 }
 
 static bool has_kind(const struct tcphs_verdict *v, unsigned int kind)
@@ -74,31 +84,22 @@ void tcphs_history_update(struct tcphs_history *h, const struct tcphs_seg *seg,
 	}
 
 	if (fl & TCPHS_RST) {
-		bool again = seg->seq != h->rst_seq[dir];
-
-		add(h, dir, H_RST, again);
-		h->rst_seq[dir] = seg->seq;
+		add_marked(h, dir, H_RST, seg->seq);
 		return;
 	}
 
-	if ((fl & TCPHS_SYN) && !(fl & TCPHS_ACK)) {
+	if ((fl & TCPHS_SYN) && !(fl & TCPHS_ACK))
 		add(h, dir, H_SYN, has_kind(v, TCPHS_K_SYN_NEW));
-	} else if (fl & TCPHS_SYN) {
-		add(h, dir, H_SYNACK, seg->seq != h->synack_seq[dir]);
-		h->synack_seq[dir] = seg->seq;
-	} else if ((fl & TCPHS_ACK) && !seg->len && !(fl & TCPHS_FIN)) {
+	else if (fl & TCPHS_SYN)
+		add_marked(h, dir, H_SYNACK, seg->seq);
+	else if ((fl & TCPHS_ACK) && !seg->len && !(fl & TCPHS_FIN))
 		add(h, dir, H_ACK, false);
-	}
 
 	if (seg->len)
 		add(h, dir, H_DATA, false);
 
-	if (fl & TCPHS_FIN) {
-		u32 fseq = seg->seq + seg->len;
-
-		add(h, dir, H_FIN, fseq != h->fin_seq[dir]);
-		h->fin_seq[dir] = fseq;
-	}
+	if (fl & TCPHS_FIN)
+		add_marked(h, dir, H_FIN, seg->seq + seg->len);
 
 	if (v->retrans || v->data_retrans)
 		add(h, dir, H_RETRANS, false);

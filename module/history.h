@@ -11,12 +11,14 @@
 
 #include "fsm.h"
 
+/*
+ * The letters, and per direction the sequence number of the last h, f or r
+ * recorded (the letter seen again with another number is recorded again).
+ * Which letters a side has shown is read off the string itself.
+ */
 struct tcphs_history {
 	char str[TCPHS_HISTORY_LEN];	/* NUL-terminated */
-	u16 seen[2];			/* letters recorded, per direction */
-	u32 synack_seq[2];		/* seq of the last 'h' recorded */
-	u32 fin_seq[2];			/* seq of the last 'f' recorded */
-	u32 rst_seq[2];			/* seq of the last 'r' recorded */
+	u32 mark[2];			/* seq of the last h, f or r */
 };
 
 void tcphs_history_init(struct tcphs_history *h);

@@ -114,6 +114,13 @@ static const struct hist_case hist_cases[] = {
 		HS(REPLY, H_R, 9, 0, 0),
 		HS(REPLY, H_R, 9, 0, 0),
 	} },
+	/* One mark per side for h, f and r: another letter between resets it. */
+	{ "synack-after-rst-again", "Shrht", false, {
+		HS(ORIG, H_S, 0, 0, 0),
+		HS(REPLY, H_SA, 0, 1, 0),
+		HS(REPLY, H_R, 1, 0, 0),
+		HS(REPLY, H_SA, 0, 1, 0),
+	} },
 	{ "data-again", "ShADT", true, {
 		HS(ORIG, H_PA, 1, 1, 100),
 		HS(ORIG, H_PA, 1, 1, 100),
