@@ -197,6 +197,7 @@ const struct tcphs_cell *tcphs_fsm_cell(unsigned int state, unsigned int kind)
 
 void tcphs_fsm_init(struct tcphs_fsm *fsm)
 {
+	BUILD_BUG_ON(__TCPHS_OPENER_MAX > 4);	/* fits fsm->opener */
 	memset(fsm, 0, sizeof(*fsm));
 	fsm->state = TCPHS_STATE_NONE;
 }

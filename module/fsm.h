@@ -86,9 +86,9 @@ struct tcphs_fsm {
 	u32 fin_seq[2];		/* sequence number of the FIN itself */
 	u8 dflags[2];		/* TCPHS_DF_* */
 	u8 state;		/* enum tcphs_state */
-	u8 closer;		/* direction of the first FIN */
-	u8 synack_dir;		/* direction of the accepted SYN-ACK */
-	u8 opener;		/* enum tcphs_opener */
+	u8 opener:2;		/* enum tcphs_opener */
+	u8 closer:1;		/* direction of the first FIN */
+	u8 synack_dir:1;	/* direction of the accepted SYN-ACK */
 	u8 simul_close:1;	/* passed through CLOSING */
 	u8 rst_dir:1;		/* direction of the accepted RST */
 };

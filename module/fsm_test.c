@@ -607,7 +607,7 @@ static void run_scenario(struct kunit *test, const struct fsm_scenario *sc, u32 
 		run_seg(test, &f, &sc->seg[i], i + (sc->opened ? ARRAY_SIZE(fsm_open) : 0), x, y);
 	KUNIT_EXPECT_EQ_MSG(test, tcphs_fsm_conn_state(&f), sc->conn_state, "x=%u y=%u", x, y);
 	KUNIT_EXPECT_EQ_MSG(test, tcphs_fsm_end(&f), sc->end, "x=%u y=%u", x, y);
-	KUNIT_EXPECT_EQ_MSG(test, f.opener, sc->opener, "x=%u y=%u", x, y);
+	KUNIT_EXPECT_EQ_MSG(test, (u8)f.opener, sc->opener, "x=%u y=%u", x, y);
 }
 
 static void fsm_protocol(struct kunit *test)
@@ -635,7 +635,7 @@ static void fsm_learns(struct kunit *test)
 	tcphs_fsm_segment(&f, &seg, TCPHS_DIR_REPLY, &v);
 	KUNIT_EXPECT_EQ(test, f.state, TCPHS_STATE_SYN_RECV);
 	KUNIT_EXPECT_EQ(test, f.isn[TCPHS_DIR_REPLY], 7);
-	KUNIT_EXPECT_EQ(test, f.synack_dir, TCPHS_DIR_REPLY);
+	KUNIT_EXPECT_EQ(test, (unsigned int)f.synack_dir, TCPHS_DIR_REPLY);
 
 	seg = (struct tcphs_seg){ .flags = TCPHS_ACK, .seq = 0xffffffff, .ack = 8 };
 	tcphs_fsm_segment(&f, &seg, TCPHS_DIR_ORIG, &v);
@@ -643,7 +643,7 @@ static void fsm_learns(struct kunit *test)
 				  .len = 3 };
 	tcphs_fsm_segment(&f, &seg, TCPHS_DIR_REPLY, &v);
 	KUNIT_EXPECT_EQ(test, f.state, TCPHS_STATE_FIN_WAIT_1);
-	KUNIT_EXPECT_EQ(test, f.closer, TCPHS_DIR_REPLY);
+	KUNIT_EXPECT_EQ(test, (unsigned int)f.closer, TCPHS_DIR_REPLY);
 	/* A FIN's seq counts its payload. */
 	KUNIT_EXPECT_EQ(test, f.fin_seq[TCPHS_DIR_REPLY], 11);
 	KUNIT_EXPECT_EQ(test, f.snd_end[TCPHS_DIR_REPLY], 12);
