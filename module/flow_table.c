@@ -42,7 +42,8 @@ static struct hlist_head *tcphs_buckets;
 static unsigned int tcphs_nbuckets;
 static spinlock_t tcphs_locks[TCPHS_LOCKS];
 static u32 tcphs_hash_seed __read_mostly;
-static struct kmem_cache *tcphs_flow_cache;
+static struct kmem_cache *tcphs_flow_cache;	/* IPv4 flows */
+static struct kmem_cache *tcphs_flow6_cache;	/* IPv6 flows */
 static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
 static atomic64_t tcphs_flow_ids = ATOMIC64_INIT(0);
 
@@ -113,32 +114,47 @@ static u32 tuple_hash(const struct net *net, const struct tcphs_tuple *t)
 		      tcphs_hash_seed ^ net_hash_mix(net));
 }
 
-static bool addr_eq(const union tcphs_addr *a, const union tcphs_addr *b, u8 family)
+/* The address of side @i (0 the originator, 1 the responder) of @flow. */
+static const struct in6_addr *flow_in6(const struct tcphs_flow *flow, unsigned int i)
 {
-	if (family == AF_INET)
-		return a->ip == b->ip;
-	return ipv6_addr_equal(&a->in6, &b->in6);
+	return (const struct in6_addr *)&flow->addr[i * 4];
+}
+
+/* Is @a the address of side @i of @flow? */
+static bool addr_eq(const struct tcphs_flow *flow, unsigned int i, const union tcphs_addr *a)
+{
+	if (flow->family == AF_INET)
+		return flow->addr[i] == a->ip;
+	return ipv6_addr_equal(flow_in6(flow, i), &a->in6);
 }
 
 /* Does @t name @flow, and from which side? */
 static bool tuple_match(const struct tcphs_flow *flow, const struct tcphs_tuple *t,
 			unsigned int *dir)
 {
-	const struct tcphs_tuple *f = &flow->tuple;
-
-	if (f->family != t->family)
+	if (flow->family != t->family)
 		return false;
-	if (f->sport == t->sport && f->dport == t->dport &&
-	    addr_eq(&f->src, &t->src, t->family) && addr_eq(&f->dst, &t->dst, t->family)) {
+	if (flow->sport == t->sport && flow->dport == t->dport &&
+	    addr_eq(flow, 0, &t->src) && addr_eq(flow, 1, &t->dst)) {
 		*dir = TCPHS_DIR_ORIG;
 		return true;
 	}
-	if (f->sport == t->dport && f->dport == t->sport &&
-	    addr_eq(&f->src, &t->dst, t->family) && addr_eq(&f->dst, &t->src, t->family)) {
+	if (flow->sport == t->dport && flow->dport == t->sport &&
+	    addr_eq(flow, 0, &t->dst) && addr_eq(flow, 1, &t->src)) {
 		*dir = TCPHS_DIR_REPLY;
 		return true;
 	}
 	return false;
+}
+
+static struct kmem_cache *cache_of(u8 family)
+{
+	return family == AF_INET ? tcphs_flow_cache : tcphs_flow6_cache;
+}
+
+static void flow_free(struct tcphs_flow *flow)
+{
+	kmem_cache_free(cache_of(flow->family), flow);
 }
 
 static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
@@ -170,7 +186,7 @@ struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tup
 
 static void flow_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(tcphs_flow_cache, container_of(head, struct tcphs_flow, rcu));
+	flow_free(container_of(head, struct tcphs_flow, rcu));
 }
 
 /* Caller holds the bucket lock of @flow. */
@@ -248,8 +264,8 @@ static bool evict_one(u32 hash)
 				victim_done = true;
 				break;
 			}
-			if (!victim || time_before(READ_ONCE(flow->expires),
-						   READ_ONCE(victim->expires)))
+			if (!victim || (s32)(READ_ONCE(flow->expires) -
+					     READ_ONCE(victim->expires)) < 0)
 				victim = flow;
 		}
 	}
@@ -300,15 +316,24 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	}
 
 	/* Under memory pressure the flow goes untracked and counted, quietly. */
-	flow = kmem_cache_zalloc(tcphs_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	flow = kmem_cache_zalloc(cache_of(t->family), GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow) {
 		atomic_dec(&tcphs_flow_count);
 		tcphs_stat_inc(tn, TCPHS_STAT_NOMEM);
 		return NULL;
 	}
 	write_pnet(&flow->net, net);
-	flow->tuple = *t;
 	flow->hash = hash;
+	flow->family = t->family;
+	flow->sport = t->sport;
+	flow->dport = t->dport;
+	if (t->family == AF_INET) {
+		flow->addr[0] = t->src.ip;
+		flow->addr[1] = t->dst.ip;
+	} else {
+		memcpy(&flow->addr[0], &t->src.in6, sizeof(t->src.in6));
+		memcpy(&flow->addr[4], &t->dst.in6, sizeof(t->dst.in6));
+	}
 	flow->id = atomic64_inc_return(&tcphs_flow_ids);
 	spin_lock_init(&flow->lock);
 	tcphs_fsm_init(&flow->fsm);
@@ -320,7 +345,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	if (other) {
 		spin_unlock_bh(lock);
 		atomic_dec(&tcphs_flow_count);
-		kmem_cache_free(tcphs_flow_cache, flow);
+		flow_free(flow);
 		return other;
 	}
 	hlist_add_head_rcu(&flow->node, &tcphs_buckets[bucket_of(hash)]);
@@ -341,6 +366,74 @@ void tcphs_flow_set_expiry(struct tcphs_flow *flow)
 	WRITE_ONCE(flow->expires, tcphs_now_jiffies() + tcphs_state_timeout(flow->fsm.state));
 }
 
+/* Has @flow's time run out at @now (jiffies)? Timeouts are below 2^31. */
+static bool flow_expired(const struct tcphs_flow *flow, unsigned long now)
+{
+	return (s32)((u32)now - READ_ONCE(flow->expires)) >= 0;
+}
+
+/*
+ * Step timestamps are kept as offsets from the first, in 32 bits: the top
+ * two say the unit (ns, us, ms, s), the others count it. An offset is exact
+ * to the nanosecond below about a second, to the microsecond below 18
+ * minutes and to the millisecond below 12 days.
+ */
+#define TCPHS_TS_UNIT_SHIFT	30
+#define TCPHS_TS_VALUE_MAX	(BIT(TCPHS_TS_UNIT_SHIFT) - 1)
+
+static const u32 tcphs_ts_units[] = { 1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_SEC };
+
+/**
+ * tcphs_ts_encode - an offset in 32 bits
+ * @delta: nanoseconds
+ *
+ * The value is rounded down to its unit; offsets past 34 years saturate.
+ */
+u32 tcphs_ts_encode(u64 delta)
+{
+	unsigned int u;
+
+	for (u = 0; u < ARRAY_SIZE(tcphs_ts_units) - 1; u++)
+		if (div_u64(delta, tcphs_ts_units[u]) <= TCPHS_TS_VALUE_MAX)
+			break;
+	delta = min_t(u64, div_u64(delta, tcphs_ts_units[u]), TCPHS_TS_VALUE_MAX);
+	return (u << TCPHS_TS_UNIT_SHIFT) | (u32)delta;
+}
+
+/** tcphs_ts_decode - nanoseconds of an encoded offset @v */
+u64 tcphs_ts_decode(u32 v)
+{
+	return (u64)(v & TCPHS_TS_VALUE_MAX) * tcphs_ts_units[v >> TCPHS_TS_UNIT_SHIFT];
+}
+
+/**
+ * tcphs_flow_set_ts - record the time of a step
+ * @flow: caller holds flow->lock, flow not dead
+ * @step: the step
+ * @now: CLOCK_MONOTONIC ns
+ */
+void tcphs_flow_set_ts(struct tcphs_flow *flow, enum tcphs_ts step, u64 now)
+{
+	if (!flow->ts_set)
+		flow->ts_base = now;
+	flow->ts[step] = tcphs_ts_encode(now > flow->ts_base ? now - flow->ts_base : 0);
+	flow->ts_set |= BIT(step);
+}
+
+/** tcphs_flow_has_ts - was @step of @flow recorded? Caller holds flow->lock. */
+bool tcphs_flow_has_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
+{
+	return flow->ts_set & BIT(step);
+}
+
+/** tcphs_flow_ts - the time of @step of @flow in ns, 0 if not recorded */
+u64 tcphs_flow_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
+{
+	if (!tcphs_flow_has_ts(flow, step))
+		return 0;
+	return flow->ts_base + tcphs_ts_decode(flow->ts[step]);
+}
+
 /**
  * tcphs_flow_fill_info - copy a flow out
  * @flow: caller holds flow->lock
@@ -351,10 +444,22 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	const struct tcphs_fsm *f = &flow->fsm;
 	unsigned int d;
 
+	unsigned long now = tcphs_now_jiffies();
+
 	memset(info, 0, sizeof(*info));
-	info->tuple = flow->tuple;
+	info->tuple.family = flow->family;
+	info->tuple.sport = flow->sport;
+	info->tuple.dport = flow->dport;
+	if (flow->family == AF_INET) {
+		info->tuple.src.ip = flow->addr[0];
+		info->tuple.dst.ip = flow->addr[1];
+	} else {
+		info->tuple.src.in6 = *flow_in6(flow, 0);
+		info->tuple.dst.in6 = *flow_in6(flow, 1);
+	}
 	info->id = flow->id;
-	memcpy(info->ts, flow->ts, sizeof(info->ts));
+	for (d = 0; d < __TCPHS_TS_MAX; d++)
+		info->ts[d] = tcphs_flow_ts(flow, d);
 	for (d = 0; d < 2; d++) {
 		info->isn_known[d] = f->dflags[d] & TCPHS_DF_SYN;
 		info->isn[d] = f->isn[d];
@@ -369,19 +474,26 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	info->closer = f->closer;
 	info->end = flow->end;
 	memcpy(info->history, flow->hist.str, sizeof(info->history));
-	info->expires = flow->expires;
+	info->expires = now + (s32)(flow->expires - (u32)now);
 }
 
 /**
  * tcphs_flow_snapshot - copy a flow out, taking its lock
  * @flow: caller holds rcu_read_lock() and not flow->lock
  * @info: the copy
+ *
+ * Returns false, and copies nothing, if the flow left the table meanwhile.
  */
-void tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info)
+bool tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info)
 {
+	bool live;
+
 	spin_lock_bh(&flow->lock);
-	tcphs_flow_fill_info(flow, info);
+	live = !flow->dead;
+	if (live)
+		tcphs_flow_fill_info(flow, info);
 	spin_unlock_bh(&flow->lock);
+	return live;
 }
 
 /**
@@ -423,7 +535,7 @@ static void gc_expire(struct tcphs_flow *flow)
 	bool remove = false;
 
 	spin_lock_bh(&flow->lock);
-	if (flow->dead || time_before(tcphs_now_jiffies(), flow->expires)) {
+	if (flow->dead || !flow_expired(flow, tcphs_now_jiffies())) {
 		spin_unlock_bh(&flow->lock);
 		return;
 	}
@@ -439,7 +551,7 @@ static void gc_expire(struct tcphs_flow *flow)
 
 		flow->fsm.state = TCPHS_STATE_CLOSED;
 		flow->end = TCPHS_END_TIMEOUT;
-		flow->ts[TCPHS_TS_END] = now;
+		tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 		tcphs_flow_set_expiry(flow);
 		tcphs_stat_inc(tcphs_pernet(read_pnet(&flow->net)), TCPHS_STAT_TIMEOUT);
 		tcphs_nl_event(flow, &step, -1, NULL, now);
@@ -458,7 +570,7 @@ static void gc_buckets(unsigned int from, unsigned int to)
 	for (i = from; i < to; i++) {
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node) {
-			if (!time_before(tcphs_now_jiffies(), READ_ONCE(flow->expires)))
+			if (flow_expired(flow, tcphs_now_jiffies()))
 				gc_expire(flow);
 		}
 		rcu_read_unlock();
@@ -496,15 +608,23 @@ int tcphs_table_init(unsigned int buckets)
 {
 	unsigned int i;
 
-	tcphs_flow_cache = KMEM_CACHE(tcphs_flow, 0);
-	if (!tcphs_flow_cache)
-		return -ENOMEM;
+	size_t size = offsetof(struct tcphs_flow, addr);
+
+	/* Lock debugging makes spinlock_t larger; the bound is for the rest. */
+	BUILD_BUG_ON(sizeof(spinlock_t) == sizeof(u32) &&
+		     ALIGN(offsetof(struct tcphs_flow, addr) + 2 * sizeof(__be32),
+			   __alignof__(struct tcphs_flow)) > TCPHS_FLOW_SIZE_MAX);
+
+	tcphs_flow_cache = kmem_cache_create("tcphs_flow", size + 2 * sizeof(__be32),
+					     __alignof__(struct tcphs_flow), 0, NULL);
+	tcphs_flow6_cache = kmem_cache_create("tcphs_flow6", size + 8 * sizeof(__be32),
+					      __alignof__(struct tcphs_flow), 0, NULL);
+	if (!tcphs_flow_cache || !tcphs_flow6_cache)
+		goto err;
 
 	tcphs_buckets = kvcalloc(buckets, sizeof(*tcphs_buckets), GFP_KERNEL);
-	if (!tcphs_buckets) {
-		kmem_cache_destroy(tcphs_flow_cache);
-		return -ENOMEM;
-	}
+	if (!tcphs_buckets)
+		goto err;
 	tcphs_nbuckets = buckets;
 	for (i = 0; i < buckets; i++)
 		INIT_HLIST_HEAD(&tcphs_buckets[i]);
@@ -512,6 +632,11 @@ int tcphs_table_init(unsigned int buckets)
 		spin_lock_init(&tcphs_locks[i]);
 	tcphs_hash_seed = get_random_u32();
 	return 0;
+
+err:
+	kmem_cache_destroy(tcphs_flow6_cache);
+	kmem_cache_destroy(tcphs_flow_cache);
+	return -ENOMEM;
 }
 
 /* Every namespace has flushed its flows; wait for them to be freed. */
@@ -520,5 +645,6 @@ void tcphs_table_exit(void)
 	rcu_barrier();
 	WARN_ON(atomic_read(&tcphs_flow_count));
 	kvfree(tcphs_buckets);
+	kmem_cache_destroy(tcphs_flow6_cache);
 	kmem_cache_destroy(tcphs_flow_cache);
 }

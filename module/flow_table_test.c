@@ -274,7 +274,7 @@ static void ft_eviction(struct kunit *test)
 	ft_set_state(f[2], TCPHS_STATE_SYN_RECV);
 	tcphs_test_jiffies -= 10 * HZ;
 	ft_set_state(f[1], TCPHS_STATE_SYN_SENT);
-	KUNIT_EXPECT_TRUE(test, time_before(f[1]->expires, f[2]->expires));
+	KUNIT_EXPECT_LT(test, (s32)(f[1]->expires - f[2]->expires), 0);
 
 	/* The finished flow goes first, though a half-open one is older. */
 	f[4] = ft_create(&init_net, &t[4]);
@@ -396,8 +396,8 @@ static void ft_timeouts(struct kunit *test)
 	ft_gc_all();
 	KUNIT_EXPECT_EQ(test, ft_state_of(s, &end), TCPHS_STATE_CLOSED);
 	KUNIT_EXPECT_EQ(test, end, TCPHS_END_TIMEOUT);
-	KUNIT_EXPECT_NE(test, s->ts[TCPHS_TS_END], 0);
-	KUNIT_EXPECT_EQ(test, s->expires, t0 + 120 * HZ);
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_has_ts(s, TCPHS_TS_END));
+	KUNIT_EXPECT_EQ(test, s->expires, (u32)(t0 + 120 * HZ));
 	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &tw, NULL));
 	KUNIT_EXPECT_EQ(test, ft_state_of(r, &end), TCPHS_STATE_SYN_RECV);
 	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TIMEOUT), 1);
@@ -563,7 +563,123 @@ static void ft_snapshot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fi.opener, TCPHS_OPENER_ORIG);
 }
 
+/* Offsets of step timestamps: exact, then rounded down to their unit. */
+struct ft_ts_case {
+	const char *name;
+	u64 delta;
+	u64 want;		/* decode(encode(delta)) */
+};
+
+static const struct ft_ts_case ft_ts_cases[] = {
+	{ "zero", 0, 0 },
+	{ "one-ns", 1, 1 },
+	{ "largest-in-ns", BIT(30) - 1, BIT(30) - 1 },
+	{ "first-in-us", BIT(30), BIT(30) / 1000 * 1000 },
+	{ "1.5s", 1500000123ULL, 1500000000ULL },
+	{ "largest-in-us", (BIT_ULL(30) - 1) * 1000 + 999, (BIT_ULL(30) - 1) * 1000 },
+	{ "one-hour", 3600ULL * NSEC_PER_SEC + 456789, 3600ULL * NSEC_PER_SEC },
+	{ "13-days", 13ULL * 86400 * NSEC_PER_SEC + 999999999, 13ULL * 86400 * NSEC_PER_SEC },
+	{ "saturates", U64_MAX, (BIT_ULL(30) - 1) * NSEC_PER_SEC },
+};
+
+static void ft_ts_case_desc(const struct ft_ts_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ft_ts_cases, ft_ts_cases, ft_ts_case_desc);
+
+static void ft_ts_encoding(struct kunit *test)
+{
+	const struct ft_ts_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, tcphs_ts_decode(tcphs_ts_encode(c->delta)), c->want);
+}
+
+/* The first step recorded is the base; the others are offsets from it. */
+static void ft_ts_steps(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v4(0x0a000001, 1000, 0x0a000002, 80);
+	const u64 t0 = 5ULL * NSEC_PER_SEC + 17;
+	struct tcphs_flow_info fi;
+	struct tcphs_flow *f;
+
+	ft_setup(test, 64);
+	f = ft_create(&init_net, &t);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_bh(&f->lock);
+	KUNIT_EXPECT_FALSE(test, tcphs_flow_has_ts(f, TCPHS_TS_SYNACK));
+	tcphs_flow_set_ts(f, TCPHS_TS_SYNACK, t0);
+	tcphs_flow_set_ts(f, TCPHS_TS_ESTABLISHED, t0 + 1234);
+	/* Seconds later: microseconds. */
+	tcphs_flow_set_ts(f, TCPHS_TS_FIN1, t0 + 3 * NSEC_PER_SEC + 4567);
+	/* A clock read before the base (another CPU) counts as the base. */
+	tcphs_flow_set_ts(f, TCPHS_TS_FIN2, t0 - 10);
+	tcphs_flow_fill_info(f, &fi);
+	spin_unlock_bh(&f->lock);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYN], 0);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYNACK], t0);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_ESTABLISHED], t0 + 1234);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_FIN1], t0 + 3 * NSEC_PER_SEC + 4000);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_FIN2], t0);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_END], 0);
+}
+
+/* IPv4 and IPv6 flows come from caches sized for their addresses. */
+static void ft_caches(struct kunit *test)
+{
+	struct tcphs_tuple t4 = ft_v4(0xc0a80001, 5, 0xc0a80002, 6);
+	struct tcphs_tuple t6 = ft_v6(0xfffffffe, 7, 0xffffffff, 8);
+	struct tcphs_flow_info fi;
+	struct tcphs_flow *f;
+
+	ft_setup(test, 64);
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_cache),
+			offsetof(struct tcphs_flow, addr) + 8);
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow6_cache),
+			offsetof(struct tcphs_flow, addr) + 32);
+	if (sizeof(spinlock_t) == sizeof(u32))		/* no lock debugging */
+		KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_cache),
+					    sizeof(void *)), TCPHS_FLOW_SIZE_MAX);
+
+	f = ft_create(&init_net, &t6);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, &fi));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t6, sizeof(t6)), 0);
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t6, NULL), f);
+
+	f = ft_create(&init_net, &t4);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, &fi));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t4, sizeof(t4)), 0);
+}
+
+/* A reader that found a flow before it went gets nothing from it. */
+static void ft_snapshot_dead(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v4(0x0a000001, 2000, 0x0a000002, 80);
+	struct tcphs_flow_info fi;
+	struct tcphs_flow *f;
+
+	ft_setup(test, 64);
+	f = ft_create(&init_net, &t);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	rcu_read_lock();
+	tcphs_flow_unlink(f);
+	KUNIT_EXPECT_FALSE(test, tcphs_flow_snapshot(f, &fi));
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t, NULL));
+}
+
 static struct kunit_case ft_cases[] = {
+	KUNIT_CASE_PARAM(ft_ts_encoding, ft_ts_cases_gen_params),
+	KUNIT_CASE(ft_ts_steps),
+	KUNIT_CASE(ft_caches),
+	KUNIT_CASE(ft_snapshot_dead),
 	KUNIT_CASE(ft_both_directions),
 	KUNIT_CASE(ft_one_bucket),
 	KUNIT_CASE(ft_eviction),

@@ -40,6 +40,19 @@ static void swap_tuple(struct tcphs_tuple *t)
 	swap(t->sport, t->dport);
 }
 
+static void set_ts_once(struct tcphs_flow *flow, enum tcphs_ts step, u64 now)
+{
+	if (!tcphs_flow_has_ts(flow, step))
+		tcphs_flow_set_ts(flow, step, now);
+}
+
+/* Retransmission counters stop at their maximum. */
+static void count(u8 *counter)
+{
+	if (*counter < U8_MAX)
+		(*counter)++;
+}
+
 /* Record the steps of one segment in the flow. Caller holds flow->lock. */
 static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct tcphs_seg *seg,
 		   unsigned int dir, const struct tcphs_verdict *v)
@@ -51,7 +64,6 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 
 	for (i = 0; i < v->nsteps; i++) {
 		const struct tcphs_step *s = &v->step[i];
-		u64 *ts = flow->ts;
 
 		/* Most segments take no step worth an event: read no clock. */
 		if (s->event != TCPHS_EV_NONE && !now)
@@ -59,37 +71,36 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 
 		switch (s->event) {
 		case TCPHS_EV_SYN:
-			if (dir == TCPHS_DIR_ORIG && !ts[TCPHS_TS_SYN])
-				ts[TCPHS_TS_SYN] = now;
+			if (dir == TCPHS_DIR_ORIG)
+				set_ts_once(flow, TCPHS_TS_SYN, now);
 			break;
 		case TCPHS_EV_SYN_ACK:
-			if (!ts[TCPHS_TS_SYNACK])
-				ts[TCPHS_TS_SYNACK] = now;
+			set_ts_once(flow, TCPHS_TS_SYNACK, now);
 			break;
 		case TCPHS_EV_ESTABLISHED:
-			if (!ts[TCPHS_TS_ESTABLISHED])
-				ts[TCPHS_TS_ESTABLISHED] = now;
+			set_ts_once(flow, TCPHS_TS_ESTABLISHED, now);
 			break;
 		case TCPHS_EV_FIN:
-			ts[ts[TCPHS_TS_FIN1] ? TCPHS_TS_FIN2 : TCPHS_TS_FIN1] = now;
+			tcphs_flow_set_ts(flow, tcphs_flow_has_ts(flow, TCPHS_TS_FIN1) ?
+					  TCPHS_TS_FIN2 : TCPHS_TS_FIN1, now);
 			break;
 		case TCPHS_EV_CLOSED:
 		case TCPHS_EV_RST:
-			ts[TCPHS_TS_END] = now;
+			tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 			flow->end = tcphs_fsm_end(&flow->fsm);
 			break;
 		case TCPHS_EV_SYN_RETRANS:
-			flow->rtx_syn++;
+			count(&flow->rtx_syn);
 			break;
 		case TCPHS_EV_SYNACK_RETRANS:
-			flow->rtx_synack++;
+			count(&flow->rtx_synack);
 			break;
 		case TCPHS_EV_INVALID:
 			tcphs_stat_inc(tn, TCPHS_STAT_INVALID);
 			break;
 		}
 		if (s->kind == TCPHS_K_FIN_RE)
-			flow->rtx_fin++;
+			count(&flow->rtx_fin);
 		if (s->new_state != s->old_state)
 			tcphs_flow_set_expiry(flow);
 		if (s->event != TCPHS_EV_NONE)

@@ -23,7 +23,8 @@
 #define TCPHS_MAX_FLOWS_LIMIT	BIT(24)
 #define TCPHS_BUCKETS_MIN	256U
 #define TCPHS_BUCKETS_MAX	BIT(22)
-#define TCPHS_TIMEOUT_LIMIT	(30U * 24 * 3600)
+/* A flow keeps its expiry in 32 bits of jiffies: timeouts stay below 2^31. */
+#define TCPHS_TIMEOUT_LIMIT	(20U * 24 * 3600)
 
 unsigned int tcphs_net_id __read_mostly;
 
@@ -230,6 +231,7 @@ static int __init tcphs_init(void)
 	unsigned int buckets = tcphs_hashsize;
 	int err;
 
+	BUILD_BUG_ON((u64)TCPHS_TIMEOUT_LIMIT * HZ > S32_MAX);
 	if (!buckets)
 		buckets = clamp(tcphs_max_flows / 2, TCPHS_BUCKETS_MIN, TCPHS_BUCKETS_MAX);
 	buckets = roundup_pow_of_two(max(buckets, TCPHS_BUCKETS_MIN));

@@ -312,8 +312,7 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 				continue;
 			if (n++ < ctx->skip)
 				continue;
-			tcphs_flow_snapshot(flow, &fi);
-			if (!tcphs_dump_match(ctx, &fi)) {
+			if (!tcphs_flow_snapshot(flow, &fi) || !tcphs_dump_match(ctx, &fi)) {
 				ctx->skip = n;
 				continue;
 			}

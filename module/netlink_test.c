@@ -307,8 +307,8 @@ static struct tcphs_flow *nl_flow(struct kunit *test, u32 x, u32 y)
 	tcphs_history_update(&f->hist, &syn, TCPHS_DIR_ORIG, &v);
 	tcphs_fsm_segment(&f->fsm, &synack, TCPHS_DIR_REPLY, &v);
 	tcphs_history_update(&f->hist, &synack, TCPHS_DIR_REPLY, &v);
-	f->ts[TCPHS_TS_SYN] = 1000;
-	f->ts[TCPHS_TS_SYNACK] = 3500;
+	tcphs_flow_set_ts(f, TCPHS_TS_SYN, 1000);
+	tcphs_flow_set_ts(f, TCPHS_TS_SYNACK, 3500);
 	spin_unlock_bh(&f->lock);
 	return f;
 }
@@ -393,7 +393,7 @@ static void nl_events(struct kunit *test)
 	spin_lock_bh(&f->lock);
 	f->fsm.state = TCPHS_STATE_CLOSED;
 	f->end = TCPHS_END_TIMEOUT;
-	f->ts[TCPHS_TS_END] = 99999;
+	tcphs_flow_set_ts(f, TCPHS_TS_END, 99999);
 	tcphs_nl_event(f, &timeout, -1, NULL, 99999);
 	tcphs_flow_fill_info(f, &fi);
 	spin_unlock_bh(&f->lock);
@@ -425,6 +425,7 @@ static void nl_event_largest(struct kunit *test)
 	struct tcphs_flow_info want;
 	struct tcphs_flow *f;
 	struct socket *sock;
+	unsigned int i;
 	u64 drops;
 	int len;
 	u8 *buf;
@@ -450,10 +451,12 @@ static void nl_event_largest(struct kunit *test)
 	f->rtx_syn = want.rtx_syn;
 	f->rtx_synack = want.rtx_synack;
 	f->rtx_fin = want.rtx_fin;
-	memcpy(f->ts, want.ts, sizeof(f->ts));
+	for (i = 0; i < __TCPHS_TS_MAX; i++)
+		tcphs_flow_set_ts(f, i, want.ts[i]);
 	memcpy(f->hist.str, want.history, sizeof(f->hist.str));
+	/* What the flow keeps of them: counters saturate, times round. */
+	tcphs_flow_fill_info(f, &want);
 	spin_unlock_bh(&f->lock);
-	want.id = f->id;
 	want.state = step.new_state;
 	want.conn_state = TCPHS_CS_RSTRH;
 

@@ -174,8 +174,9 @@ static int tcphs_seq_show(struct seq_file *s, void *v)
 		show_header(s);
 		return 0;
 	}
-	tcphs_flow_snapshot(v, &fi);
-	show_flow(s, &fi, jiffies);
+	/* A flow that left the table since it was found is not shown. */
+	if (tcphs_flow_snapshot(v, &fi))
+		show_flow(s, &fi, jiffies);
 	return 0;
 }
 
