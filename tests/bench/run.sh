@@ -192,8 +192,8 @@ bench_scale() {
 	for c in tcphs_flow tcphs_flow6; do
 		d=/sys/kernel/slab/$c
 		objsize=$(cat $d/object_size)
-		per_obj=$(awk -v o="$(cat $d/order)" -v n="$(cat $d/objs_per_slab)" \
-			'BEGIN { printf "%.1f", 4096 * 2 ^ o / n }')
+		per_obj=$(awk -v s="$((4096 << $(cat $d/order)))" -v n="$(cat $d/objs_per_slab)" \
+			'BEGIN { printf "%.1f", s / n }')
 		out ${c}_object_size "$objsize bytes"
 		out ${c}_slab_bytes "$per_obj bytes per object (slab pages / objects per slab)"
 		out ${c}_memory_per_flow "$(awk -v s="$per_obj" -v b="$buckets" -v f="$flows" \
