@@ -5,7 +5,7 @@
 # figure against a baseline measured in the same run (tests/bench/run.sh).
 # The results are printed and kept in $TCPHS_BUILD/bench-results.txt.
 #
-# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS (see
+# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS, BENCH_REPEATS (see
 # tests/bench/run.sh); TCPHS_VM_MEM (default here 3G), TCPHS_VM_CPUS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +15,7 @@ tcphs_prepare_vm
 mkdir -p "$TCPHS_BUILD"
 log=$TCPHS_BUILD/bench.log
 env_args=()
-for v in BENCH_CONNS BENCH_ROUNDS BENCH_FLOWS BENCH_IPERF_SECS; do
+for v in BENCH_CONNS BENCH_ROUNDS BENCH_FLOWS BENCH_IPERF_SECS BENCH_REPEATS; do
 	[ -n "${!v:-}" ] && env_args+=("$v=${!v}")
 done
 # Under TCG the guest marks the TSC unstable and reads the HPET instead, an
