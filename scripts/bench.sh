@@ -5,8 +5,9 @@
 # figure against a baseline measured in the same run (tests/bench/run.sh).
 # The results are printed and kept in $TCPHS_BUILD/bench-results.txt.
 #
-# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS, BENCH_REPEATS (see
-# tests/bench/run.sh); TCPHS_VM_MEM (default here 3G), TCPHS_VM_CPUS.
+# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS,
+# BENCH_REPEATS (see tests/bench/run.sh); TCPHS_VM_MEM (default here 3G),
+# TCPHS_VM_CPUS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
