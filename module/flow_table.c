@@ -6,17 +6,22 @@
  * the key, so the same 4-tuple in two namespaces is two flows, and each
  * namespace counts, lists and flushes only its own (as conntrack does).
  *
+ * A bucket is a singly linked chain (a flow has no room for a back
+ * pointer): lookups walk it under RCU, and removing a flow walks it again
+ * under the lock to find the link that points at it. Chains are short: the
+ * table has about one bucket per flow it can hold.
+ *
  * Locking:
  * - Lookups walk a bucket under RCU with no lock (the netfilter hooks run
  *   inside rcu_read_lock()).
- * - A bucket's chain changes only under its bucket lock, one of
- *   TCPHS_LOCKS striped over the buckets.
- * - A flow's mutable fields are under flow->lock. Lock order: bucket lock,
- *   then flow lock. Both are taken with BH disabled, since the hooks run in
- *   softirq (PRE_ROUTING) and in process context (LOCAL_OUT).
- * - A flow is unhashed once (flow->dead set under both locks) and freed after
+ * - One lock guards a bucket's chain and every field of its flows that
+ *   changes: one of TCPHS_LOCKS, striped over the buckets, found from the
+ *   flow's hash or its bucket's index (tcphs_flow_lock()). No other lock of
+ *   the table nests in it. It is taken with BH disabled, since the hooks
+ *   run in softirq (PRE_ROUTING) and in process context (LOCAL_OUT).
+ * - A flow is unhashed once (flow->dead set under the lock) and freed after
  *   an RCU grace period, so an RCU reader may still see it; it checks dead
- *   under flow->lock before changing it.
+ *   under the lock before reading or changing the flow's state.
  */
 
 #include <linux/jhash.h>
@@ -38,14 +43,14 @@
 #define TCPHS_GC_INTERVAL	(HZ / 8)
 #define TCPHS_GC_PASS		16	/* runs per pass over the table */
 
-static struct hlist_head *tcphs_buckets;
+static struct tcphs_flow __rcu **tcphs_buckets;
 static unsigned int tcphs_nbuckets;
 static spinlock_t tcphs_locks[TCPHS_LOCKS];
 static u32 tcphs_hash_seed __read_mostly;
 static struct kmem_cache *tcphs_flow_cache;	/* IPv4 flows */
 static struct kmem_cache *tcphs_flow6_cache;	/* IPv6 flows */
 static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
-static atomic64_t tcphs_flow_ids = ATOMIC64_INIT(0);
+static atomic_t tcphs_flow_ids = ATOMIC_INIT(0);
 
 static struct delayed_work tcphs_gc_work;
 static unsigned int tcphs_gc_next;
@@ -69,9 +74,31 @@ static spinlock_t *bucket_lock(u32 hash)
 	return &tcphs_locks[bucket_of(hash) & (TCPHS_LOCKS - 1)];
 }
 
-struct hlist_head *tcphs_table_bucket(unsigned int i)
+/**
+ * tcphs_flow_lock - the lock of a bucket and of its flows
+ * @hash: a flow's hash (from tcphs_flow_find()) or its bucket's index
+ *
+ * Take it with spin_lock_bh().
+ */
+spinlock_t *tcphs_flow_lock(u32 hash)
+{
+	return bucket_lock(hash);
+}
+
+struct tcphs_flow __rcu **tcphs_table_bucket(unsigned int i)
 {
 	return i < tcphs_nbuckets ? &tcphs_buckets[i] : NULL;
+}
+
+/* The chain at @head, walked under its lock @lock. */
+static struct tcphs_flow *chain_first_locked(struct tcphs_flow __rcu **head, spinlock_t *lock)
+{
+	return rcu_dereference_protected(*head, lockdep_is_held(lock));
+}
+
+static struct tcphs_flow *chain_next_locked(const struct tcphs_flow *flow, spinlock_t *lock)
+{
+	return rcu_dereference_protected(flow->next, lockdep_is_held(lock));
 }
 
 unsigned int tcphs_table_buckets(void)
@@ -147,6 +174,33 @@ static bool tuple_match(const struct tcphs_flow *flow, const struct tcphs_tuple 
 	return false;
 }
 
+static void flow_tuple(const struct tcphs_flow *flow, struct tcphs_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = flow->family;
+	t->sport = flow->sport;
+	t->dport = flow->dport;
+	if (flow->family == AF_INET) {
+		t->src.ip = flow->addr[0];
+		t->dst.ip = flow->addr[1];
+	} else {
+		t->src.in6 = *flow_in6(flow, 0);
+		t->dst.in6 = *flow_in6(flow, 1);
+	}
+}
+
+/**
+ * tcphs_flow_hash - a flow's hash, computed again from its key
+ * @flow: the flow, under RCU
+ */
+u32 tcphs_flow_hash(const struct tcphs_flow *flow)
+{
+	struct tcphs_tuple t;
+
+	flow_tuple(flow, &t);
+	return tuple_hash(read_pnet(&flow->net), &t);
+}
+
 static struct kmem_cache *cache_of(u8 family)
 {
 	return family == AF_INET ? tcphs_flow_cache : tcphs_flow6_cache;
@@ -160,11 +214,10 @@ static void flow_free(struct tcphs_flow *flow)
 static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
 					 u32 hash, unsigned int *dir)
 {
-	struct tcphs_flow *flow;
+	struct tcphs_flow *flow = tcphs_chain_first(&tcphs_buckets[bucket_of(hash)]);
 
-	hlist_for_each_entry_rcu(flow, &tcphs_buckets[bucket_of(hash)], node) {
-		if (flow->hash == hash && net_eq(read_pnet(&flow->net), net) &&
-		    tuple_match(flow, t, dir))
+	for (; flow; flow = tcphs_chain_next(flow)) {
+		if (net_eq(read_pnet(&flow->net), net) && tuple_match(flow, t, dir))
 			return flow;
 	}
 	return NULL;
@@ -175,13 +228,15 @@ static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcp
  * @net: the namespace the segment was seen in
  * @t: the segment's tuple, as on the wire
  * @dir: set to the segment's direction relative to the flow
+ * @hash: set to the tuple's hash, for tcphs_flow_lock()
  *
  * Caller holds rcu_read_lock(); the flow stays valid until it drops it.
  */
 struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
-				   unsigned int *dir)
+				   unsigned int *dir, u32 *hash)
 {
-	return find_in_bucket(net, t, tuple_hash(net, t), dir);
+	*hash = tuple_hash(net, t);
+	return find_in_bucket(net, t, *hash, dir);
 }
 
 static void flow_free_rcu(struct rcu_head *head)
@@ -189,42 +244,54 @@ static void flow_free_rcu(struct rcu_head *head)
 	flow_free(container_of(head, struct tcphs_flow, rcu));
 }
 
-/* Caller holds the bucket lock of @flow. */
-static bool flow_unhash_locked(struct tcphs_flow *flow)
+/* Take @flow out of the chain of bucket @b. Caller holds its lock. */
+static void chain_del(unsigned int b, struct tcphs_flow *flow)
+{
+	spinlock_t *lock = bucket_lock(b);
+	struct tcphs_flow __rcu **link = &tcphs_buckets[b];
+	struct tcphs_flow *f;
+
+	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
+		if (WARN_ON_ONCE(!f))
+			return;
+		link = &f->next;
+	}
+	/* flow->next stays as it is for the readers still on flow. */
+	rcu_assign_pointer(*link, chain_next_locked(flow, lock));
+}
+
+/* Caller holds the lock of @flow's bucket, @b. */
+static bool flow_unhash_locked(struct tcphs_flow *flow, unsigned int b)
 {
 	struct tcphs_net *tn;
-	bool was_dead;
 
-	lockdep_assert_held(bucket_lock(flow->hash));
-
-	spin_lock(&flow->lock);
-	was_dead = flow->dead;
-	flow->dead = true;
-	spin_unlock(&flow->lock);
-	if (was_dead)
+	lockdep_assert_held(bucket_lock(b));
+	if (flow->dead)
 		return false;
-
-	hlist_del_rcu(&flow->node);
+	WRITE_ONCE(flow->dead, true);
+	chain_del(b, flow);
 	tn = tcphs_pernet(read_pnet(&flow->net));
 	atomic_dec(&tn->count);
 	atomic_inc(&tn->gen);
 	atomic_dec(&tcphs_flow_count);
+	/* From here on flow->ts[] is the rcu_head; no one reads it again. */
 	call_rcu(&flow->rcu, flow_free_rcu);
 	return true;
 }
 
 /**
  * tcphs_flow_unlink - remove a flow from the table
- * @flow: the flow; the caller holds rcu_read_lock() and not flow->lock
+ * @flow: the flow; the caller holds rcu_read_lock() and not its lock
+ * @hash: its hash, or its bucket's index
  *
  * Safe against a concurrent unlink: the flow is removed once.
  */
-void tcphs_flow_unlink(struct tcphs_flow *flow)
+void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash)
 {
-	spinlock_t *lock = bucket_lock(flow->hash);
+	spinlock_t *lock = bucket_lock(hash);
 
 	spin_lock_bh(lock);
-	flow_unhash_locked(flow);
+	flow_unhash_locked(flow, bucket_of(hash));
 	spin_unlock_bh(lock);
 }
 
@@ -248,44 +315,45 @@ static bool evict_one(u32 hash)
 {
 	struct tcphs_step step = { .event = TCPHS_EV_EVICTED };
 	struct tcphs_flow *flow, *victim = NULL;
+	unsigned int i, vb = 0;
 	bool victim_done = false;
-	unsigned int i;
+	spinlock_t *lock;	/* the victim's bucket's */
 
 	for (i = 0; i < TCPHS_EVICT_SCAN && !victim_done; i++) {
 		unsigned int b = (bucket_of(hash) + i) & (tcphs_nbuckets - 1);
 
-		hlist_for_each_entry_rcu(flow, &tcphs_buckets[b], node) {
+		flow = tcphs_chain_first(&tcphs_buckets[b]);
+		for (; flow; flow = tcphs_chain_next(flow)) {
 			bool done = flow_done(flow);
 
 			if (READ_ONCE(flow->dead) || (!done && !flow_half_open(flow)))
 				continue;
-			if (done) {
+			if (done || !victim || (s32)(READ_ONCE(flow->expires) -
+						     READ_ONCE(victim->expires)) < 0) {
 				victim = flow;
+				vb = b;
+			}
+			if (done) {
 				victim_done = true;
 				break;
 			}
-			if (!victim || (s32)(READ_ONCE(flow->expires) -
-					     READ_ONCE(victim->expires)) < 0)
-				victim = flow;
 		}
 	}
 	if (!victim)
 		return false;
 
-	spin_lock_bh(bucket_lock(victim->hash));
-	spin_lock(&victim->lock);
+	lock = bucket_lock(vb);
+	spin_lock_bh(lock);
 	if (victim->dead) {
-		spin_unlock(&victim->lock);
-		spin_unlock_bh(bucket_lock(victim->hash));
+		spin_unlock_bh(lock);
 		return false;
 	}
 	step.old_state = victim->fsm.state;
 	step.new_state = victim->fsm.state;
 	tcphs_stat_inc(tcphs_pernet(read_pnet(&victim->net)), TCPHS_STAT_EVICTED);
 	tcphs_nl_event(victim, &step, -1, NULL, ktime_get_ns());
-	spin_unlock(&victim->lock);
-	flow_unhash_locked(victim);
-	spin_unlock_bh(bucket_lock(victim->hash));
+	flow_unhash_locked(victim, vb);
+	spin_unlock_bh(lock);
 	return true;
 }
 
@@ -323,7 +391,6 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		return NULL;
 	}
 	write_pnet(&flow->net, net);
-	flow->hash = hash;
 	flow->family = t->family;
 	flow->sport = t->sport;
 	flow->dport = t->dport;
@@ -334,8 +401,8 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		memcpy(&flow->addr[0], &t->src.in6, sizeof(t->src.in6));
 		memcpy(&flow->addr[4], &t->dst.in6, sizeof(t->dst.in6));
 	}
-	flow->id = atomic64_inc_return(&tcphs_flow_ids);
-	spin_lock_init(&flow->lock);
+	flow->id = (u32)atomic_inc_return(&tcphs_flow_ids);
+	memset(flow->ts, 0xff, sizeof(flow->ts));	/* TCPHS_TS_UNSET */
 	tcphs_fsm_init(&flow->fsm);
 	tcphs_history_init(&flow->hist);
 	flow->expires = tcphs_now_jiffies() + tcphs_state_timeout(TCPHS_STATE_NONE);
@@ -348,7 +415,9 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		flow_free(flow);
 		return other;
 	}
-	hlist_add_head_rcu(&flow->node, &tcphs_buckets[bucket_of(hash)]);
+	RCU_INIT_POINTER(flow->next, rcu_dereference_protected(tcphs_buckets[bucket_of(hash)],
+							       lockdep_is_held(lock)));
+	rcu_assign_pointer(tcphs_buckets[bucket_of(hash)], flow);
 	atomic_inc(&tn->count);
 	atomic_inc(&tn->gen);
 	spin_unlock_bh(lock);
@@ -359,7 +428,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 
 /**
  * tcphs_flow_set_expiry - restart the flow's timer for its current state
- * @flow: caller holds flow->lock
+ * @flow: caller holds its lock
  */
 void tcphs_flow_set_expiry(struct tcphs_flow *flow)
 {
@@ -387,7 +456,8 @@ static const u32 tcphs_ts_units[] = { 1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_
  * tcphs_ts_encode - an offset in 32 bits
  * @delta: nanoseconds
  *
- * The value is rounded down to its unit; offsets past 34 years saturate.
+ * The value is rounded down to its unit; offsets past 34 years saturate,
+ * short of TCPHS_TS_UNSET.
  */
 u32 tcphs_ts_encode(u64 delta)
 {
@@ -396,7 +466,9 @@ u32 tcphs_ts_encode(u64 delta)
 	for (u = 0; u < ARRAY_SIZE(tcphs_ts_units) - 1; u++)
 		if (div_u64(delta, tcphs_ts_units[u]) <= TCPHS_TS_VALUE_MAX)
 			break;
-	delta = min_t(u64, div_u64(delta, tcphs_ts_units[u]), TCPHS_TS_VALUE_MAX);
+	delta = div_u64(delta, tcphs_ts_units[u]);
+	if (u == ARRAY_SIZE(tcphs_ts_units) - 1)
+		delta = min_t(u64, delta, TCPHS_TS_VALUE_MAX - 1);
 	return (u << TCPHS_TS_UNIT_SHIFT) | (u32)delta;
 }
 
@@ -408,22 +480,25 @@ u64 tcphs_ts_decode(u32 v)
 
 /**
  * tcphs_flow_set_ts - record the time of a step
- * @flow: caller holds flow->lock, flow not dead
+ * @flow: caller holds its lock, flow not dead
  * @step: the step
  * @now: CLOCK_MONOTONIC ns
  */
 void tcphs_flow_set_ts(struct tcphs_flow *flow, enum tcphs_ts step, u64 now)
 {
-	if (!flow->ts_set)
+	unsigned int i;
+
+	for (i = 0; i < __TCPHS_TS_MAX && flow->ts[i] == TCPHS_TS_UNSET; i++)
+		;
+	if (i == __TCPHS_TS_MAX)
 		flow->ts_base = now;
 	flow->ts[step] = tcphs_ts_encode(now > flow->ts_base ? now - flow->ts_base : 0);
-	flow->ts_set |= BIT(step);
 }
 
-/** tcphs_flow_has_ts - was @step of @flow recorded? Caller holds flow->lock. */
+/** tcphs_flow_has_ts - was @step of @flow recorded? Caller holds its lock. */
 bool tcphs_flow_has_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
 {
-	return flow->ts_set & BIT(step);
+	return flow->ts[step] != TCPHS_TS_UNSET;
 }
 
 /** tcphs_flow_ts - the time of @step of @flow in ns, 0 if not recorded */
@@ -436,7 +511,7 @@ u64 tcphs_flow_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
 
 /**
  * tcphs_flow_fill_info - copy a flow out
- * @flow: caller holds flow->lock
+ * @flow: caller holds its lock, flow not dead
  * @info: the copy
  */
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info)
@@ -447,16 +522,7 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	unsigned long now = tcphs_now_jiffies();
 
 	memset(info, 0, sizeof(*info));
-	info->tuple.family = flow->family;
-	info->tuple.sport = flow->sport;
-	info->tuple.dport = flow->dport;
-	if (flow->family == AF_INET) {
-		info->tuple.src.ip = flow->addr[0];
-		info->tuple.dst.ip = flow->addr[1];
-	} else {
-		info->tuple.src.in6 = *flow_in6(flow, 0);
-		info->tuple.dst.in6 = *flow_in6(flow, 1);
-	}
+	flow_tuple(flow, &info->tuple);
 	info->id = flow->id;
 	for (d = 0; d < __TCPHS_TS_MAX; d++)
 		info->ts[d] = tcphs_flow_ts(flow, d);
@@ -473,26 +539,28 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	info->has_closer = (f->dflags[0] | f->dflags[1]) & TCPHS_DF_FIN;
 	info->closer = f->closer;
 	info->end = flow->end;
-	memcpy(info->history, flow->hist.str, sizeof(info->history));
+	tcphs_history_str(&flow->hist, info->history);
 	info->expires = now + (s32)(flow->expires - (u32)now);
 }
 
 /**
  * tcphs_flow_snapshot - copy a flow out, taking its lock
- * @flow: caller holds rcu_read_lock() and not flow->lock
+ * @flow: caller holds rcu_read_lock() and not the lock
+ * @hash: its hash, or the index of the bucket it was found in
  * @info: the copy
  *
  * Returns false, and copies nothing, if the flow left the table meanwhile.
  */
-bool tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info)
+bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info)
 {
+	spinlock_t *lock = bucket_lock(hash);
 	bool live;
 
-	spin_lock_bh(&flow->lock);
+	spin_lock_bh(lock);
 	live = !flow->dead;
 	if (live)
 		tcphs_flow_fill_info(flow, info);
-	spin_unlock_bh(&flow->lock);
+	spin_unlock_bh(lock);
 	return live;
 }
 
@@ -510,13 +578,13 @@ unsigned int tcphs_table_flush_net(struct net *net)
 	for (i = 0; i < tcphs_nbuckets; i++) {
 		spinlock_t *lock;	/* the bucket's */
 
-		if (hlist_empty(&tcphs_buckets[i]))
+		if (!rcu_access_pointer(tcphs_buckets[i]))
 			continue;
 		lock = bucket_lock(i);
 		spin_lock_bh(lock);
-		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node,
-					 lockdep_is_held(lock)) {
-			if (net_eq(read_pnet(&flow->net), net) && flow_unhash_locked(flow))
+		flow = chain_first_locked(&tcphs_buckets[i], lock);
+		for (; flow; flow = chain_next_locked(flow, lock)) {
+			if (net_eq(read_pnet(&flow->net), net) && flow_unhash_locked(flow, i))
 				n++;
 		}
 		spin_unlock_bh(lock);
@@ -530,17 +598,17 @@ unsigned int tcphs_table_flush_net(struct net *net)
  * Retire one flow whose time is up: a live flow times out (and lingers as
  * CLOSED so that it can still be read), a finished one goes.
  */
-static void gc_expire(struct tcphs_flow *flow)
+static void gc_expire(struct tcphs_flow *flow, unsigned int b)
 {
-	bool remove = false;
+	spinlock_t *lock = bucket_lock(b);
 
-	spin_lock_bh(&flow->lock);
+	spin_lock_bh(lock);
 	if (flow->dead || !flow_expired(flow, tcphs_now_jiffies())) {
-		spin_unlock_bh(&flow->lock);
+		spin_unlock_bh(lock);
 		return;
 	}
 	if (flow_done(flow)) {
-		remove = true;
+		flow_unhash_locked(flow, b);
 	} else {
 		u64 now = ktime_get_ns();
 		struct tcphs_step step = {
@@ -556,9 +624,7 @@ static void gc_expire(struct tcphs_flow *flow)
 		tcphs_stat_inc(tcphs_pernet(read_pnet(&flow->net)), TCPHS_STAT_TIMEOUT);
 		tcphs_nl_event(flow, &step, -1, NULL, now);
 	}
-	spin_unlock_bh(&flow->lock);
-	if (remove)
-		tcphs_flow_unlink(flow);
+	spin_unlock_bh(lock);
 }
 
 /* Retire the flows whose time is up in buckets [@from, @to). */
@@ -569,9 +635,10 @@ static void gc_buckets(unsigned int from, unsigned int to)
 
 	for (i = from; i < to; i++) {
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node) {
+		flow = tcphs_chain_first(&tcphs_buckets[i]);
+		for (; flow; flow = tcphs_chain_next(flow)) {
 			if (flow_expired(flow, tcphs_now_jiffies()))
-				gc_expire(flow);
+				gc_expire(flow, i);
 		}
 		rcu_read_unlock();
 		if (!(i % 64))
@@ -610,9 +677,7 @@ int tcphs_table_init(unsigned int buckets)
 
 	size_t size = offsetof(struct tcphs_flow, addr);
 
-	/* Lock debugging makes spinlock_t larger; the bound is for the rest. */
-	BUILD_BUG_ON(sizeof(spinlock_t) == sizeof(u32) &&
-		     ALIGN(offsetof(struct tcphs_flow, addr) + 2 * sizeof(__be32),
+	BUILD_BUG_ON(ALIGN(offsetof(struct tcphs_flow, addr) + 2 * sizeof(__be32),
 			   __alignof__(struct tcphs_flow)) > TCPHS_FLOW_SIZE_MAX);
 
 	tcphs_flow_cache = kmem_cache_create("tcphs_flow", size + 2 * sizeof(__be32),
@@ -626,8 +691,6 @@ int tcphs_table_init(unsigned int buckets)
 	if (!tcphs_buckets)
 		goto err;
 	tcphs_nbuckets = buckets;
-	for (i = 0; i < buckets; i++)
-		INIT_HLIST_HEAD(&tcphs_buckets[i]);
 	for (i = 0; i < TCPHS_LOCKS; i++)
 		spin_lock_init(&tcphs_locks[i]);
 	tcphs_hash_seed = get_random_u32();

@@ -8,7 +8,6 @@
 #define _TCPHS_FLOW_TABLE_H
 
 #include <linux/in6.h>
-#include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -43,36 +42,35 @@ enum tcphs_ts {
 };
 
 /* The most an IPv4 flow may take; an IPv6 one takes 24 bytes more. */
-#define TCPHS_FLOW_SIZE_MAX	160
+#define TCPHS_FLOW_SIZE_MAX	128
+
+/* A step whose time is not recorded: tcphs_flow.ts[] holds this. */
+#define TCPHS_TS_UNSET		U32_MAX
 
 /*
  * One flow. IPv4 and IPv6 flows come from two slab caches and differ only
- * in the size of addr[] at the end. Who may touch what:
- * - node, net, hash, family, sport, dport and addr[] are set before the
- *   flow is hashed and never change: lookups read them under RCU alone.
+ * in the size of addr[] at the end. A flow has no lock of its own: its
+ * bucket's lock (tcphs_flow_lock()) guards it. Who may touch what:
+ * - next is the bucket chain, read under RCU, changed under the lock.
+ * - net, family, sport, dport and addr[] are set before the flow is hashed
+ *   and never change: lookups read them under RCU alone.
  * - dead, expires and fsm.state are also read under RCU alone (GC and
- *   eviction choose candidates that way); they change under flow->lock.
- * - The rest is read and written only under flow->lock, and only while
- *   dead is false: once a flow is unhashed its step timestamps hold the
- *   rcu_head that frees it.
+ *   eviction choose candidates that way); they change under the lock.
+ * - The rest is read and written only under the lock, and only while dead
+ *   is false: once a flow is unhashed its step times hold the rcu_head
+ *   that frees it.
  */
 struct tcphs_flow {
-	struct hlist_node node;		/* bucket chain, RCU */
+	struct tcphs_flow __rcu *next;
 	possible_net_t net;
-	u32 hash;
 	__be16 sport;			/* originator's port */
 	__be16 dport;			/* responder's port */
-
-	spinlock_t lock;		/* protects all below; take with _bh */
+	u32 expires;			/* jiffies, low 32 bits */
+	u32 id;
 	bool dead;			/* unhashed: leave it alone */
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 end;				/* enum tcphs_end */
 	u8 rtx_syn;			/* retransmissions, saturating */
-	u8 rtx_synack;
-	u8 rtx_fin;
-	u8 ts_set;			/* BIT(enum tcphs_ts): recorded steps */
-	u32 expires;			/* jiffies, low 32 bits */
-	u64 id;
 	u64 ts_base;			/* the first recorded step, ns */
 	union {
 		/* Each step as an offset from ts_base (tcphs_ts_encode()). */
@@ -80,6 +78,8 @@ struct tcphs_flow {
 		struct rcu_head rcu;	/* once dead */
 	};
 	struct tcphs_fsm fsm;
+	u8 rtx_synack;
+	u8 rtx_fin;
 	struct tcphs_history hist;
 	__be32 addr[];			/* originator's address, then responder's */
 };
@@ -109,10 +109,12 @@ void tcphs_table_exit(void);
 unsigned int tcphs_table_buckets(void);
 
 struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
-				   unsigned int *dir);
+				   unsigned int *dir, u32 *hash);
 struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t);
-void tcphs_flow_unlink(struct tcphs_flow *flow);
-bool tcphs_flow_snapshot(struct tcphs_flow *flow, struct tcphs_flow_info *info);
+spinlock_t *tcphs_flow_lock(u32 hash);
+u32 tcphs_flow_hash(const struct tcphs_flow *flow);
+void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash);
+bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info);
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info);
 void tcphs_flow_set_expiry(struct tcphs_flow *flow);
 void tcphs_flow_set_ts(struct tcphs_flow *flow, enum tcphs_ts step, u64 now);
@@ -122,7 +124,22 @@ u32 tcphs_ts_encode(u64 delta);
 u64 tcphs_ts_decode(u32 v);
 unsigned int tcphs_table_flush_net(struct net *net);
 
-struct hlist_head *tcphs_table_bucket(unsigned int i);
+struct tcphs_flow __rcu **tcphs_table_bucket(unsigned int i);
+
+/*
+ * Walking the chain at @head under RCU:
+ *	for (f = tcphs_chain_first(head); f; f = tcphs_chain_next(f))
+ * A flow met on the way may be dead; its lock is that of the bucket.
+ */
+static inline struct tcphs_flow *tcphs_chain_first(struct tcphs_flow __rcu **head)
+{
+	return rcu_dereference(*head);
+}
+
+static inline struct tcphs_flow *tcphs_chain_next(const struct tcphs_flow *flow)
+{
+	return rcu_dereference(flow->next);
+}
 
 void tcphs_gc_start(void);
 void tcphs_gc_stop(void);

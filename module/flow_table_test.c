@@ -24,8 +24,9 @@ unsigned int tcphs_test_flush_all(void)
 		spinlock_t *lock = bucket_lock(i);
 
 		spin_lock_bh(lock);
-		hlist_for_each_entry_rcu(flow, &tcphs_buckets[i], node, lockdep_is_held(lock)) {
-			if (flow_unhash_locked(flow))
+		flow = chain_first_locked(&tcphs_buckets[i], lock);
+		for (; flow; flow = chain_next_locked(flow, lock)) {
+			if (flow_unhash_locked(flow, i))
 				n++;
 		}
 		spin_unlock_bh(lock);
@@ -111,9 +112,10 @@ static struct tcphs_flow *ft_find(struct net *net, const struct tcphs_tuple *t,
 {
 	struct tcphs_flow *flow;
 	unsigned int d = 99;
+	u32 hash;
 
 	rcu_read_lock();
-	flow = tcphs_flow_find(net, t, &d);
+	flow = tcphs_flow_find(net, t, &d, &hash);
 	rcu_read_unlock();
 	if (dir)
 		*dir = d;
@@ -122,10 +124,10 @@ static struct tcphs_flow *ft_find(struct net *net, const struct tcphs_tuple *t,
 
 static void ft_set_state(struct tcphs_flow *flow, unsigned int state)
 {
-	spin_lock_bh(&flow->lock);
+	spin_lock_bh(tcphs_test_lock(flow));
 	flow->fsm.state = state;
 	tcphs_flow_set_expiry(flow);
-	spin_unlock_bh(&flow->lock);
+	spin_unlock_bh(tcphs_test_lock(flow));
 }
 
 static unsigned int ft_count(struct net *net)
@@ -196,8 +198,8 @@ static void ft_both_directions(struct kunit *test)
 
 	/* Unlinking twice removes it once. */
 	rcu_read_lock();
-	tcphs_flow_unlink(f4);
-	tcphs_flow_unlink(f4);
+	tcphs_flow_unlink(f4, tcphs_flow_hash(f4));
+	tcphs_flow_unlink(f4, tcphs_flow_hash(f4));
 	rcu_read_unlock();
 	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t4, NULL));
 	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 1);
@@ -223,7 +225,7 @@ static void ft_one_bucket(struct kunit *test)
 			t[i] = ft_v4(0x0a000000 + i, 1000, 0x0a000001, 80);
 		flows[i] = ft_create(&init_net, &t[i]);
 		KUNIT_ASSERT_NOT_NULL(test, flows[i]);
-		KUNIT_EXPECT_EQ(test, bucket_of(flows[i]->hash), 0);
+		KUNIT_EXPECT_EQ(test, bucket_of(tcphs_flow_hash(flows[i])), 0);
 	}
 	for (i = 0; i < FT_MANY; i++) {
 		struct tcphs_tuple r = ft_swapped(t[i]);
@@ -235,7 +237,7 @@ static void ft_one_bucket(struct kunit *test)
 	}
 	rcu_read_lock();
 	for (i = 0; i < FT_MANY; i += 3)
-		tcphs_flow_unlink(flows[i]);
+		tcphs_flow_unlink(flows[i], tcphs_flow_hash(flows[i]));
 	rcu_read_unlock();
 	for (i = 0; i < FT_MANY; i++) {
 		if (i % 3)
@@ -326,7 +328,7 @@ static void ft_eviction_neighbours(struct kunit *test)
 	victim = ft_create(&init_net, &v);
 	KUNIT_ASSERT_NOT_NULL(test, victim);
 	ft_set_state(victim, TCPHS_STATE_CLOSED);
-	b = bucket_of(victim->hash);
+	b = bucket_of(tcphs_flow_hash(victim));
 
 	/* A bucket just past the window that ends at the victim's. */
 	far = ft_tuple_in_bucket(&init_net, (b - TCPHS_EVICT_SCAN) & (nb - 1));
@@ -344,10 +346,10 @@ static unsigned int ft_state_of(struct tcphs_flow *flow, u8 *end)
 {
 	unsigned int s;
 
-	spin_lock_bh(&flow->lock);
+	spin_lock_bh(tcphs_test_lock(flow));
 	s = flow->fsm.state;
 	*end = flow->end;
-	spin_unlock_bh(&flow->lock);
+	spin_unlock_bh(tcphs_test_lock(flow));
 	return s;
 }
 
@@ -539,19 +541,19 @@ static void ft_snapshot(struct kunit *test)
 	f = ft_create(&init_net, &t);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	rcu_read_lock();
-	tcphs_flow_snapshot(f, &fi);
+	tcphs_flow_snapshot(f, tcphs_flow_hash(f), &fi);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, fi.id, f->id);
 	KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_NONE);
 	KUNIT_EXPECT_FALSE(test, fi.isn_known[0] || fi.isn_known[1] || fi.has_closer);
 	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t, sizeof(t)), 0);
 
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	tcphs_fsm_segment(&f->fsm, &syn, TCPHS_DIR_ORIG, &v);
 	tcphs_fsm_segment(&f->fsm, &fin, TCPHS_DIR_ORIG, &v);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	rcu_read_lock();
-	tcphs_flow_snapshot(f, &fi);
+	tcphs_flow_snapshot(f, tcphs_flow_hash(f), &fi);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_FIN_WAIT_1);
 	KUNIT_EXPECT_TRUE(test, fi.isn_known[TCPHS_DIR_ORIG]);
@@ -579,7 +581,8 @@ static const struct ft_ts_case ft_ts_cases[] = {
 	{ "largest-in-us", (BIT_ULL(30) - 1) * 1000 + 999, (BIT_ULL(30) - 1) * 1000 },
 	{ "one-hour", 3600ULL * NSEC_PER_SEC + 456789, 3600ULL * NSEC_PER_SEC },
 	{ "13-days", 13ULL * 86400 * NSEC_PER_SEC + 999999999, 13ULL * 86400 * NSEC_PER_SEC },
-	{ "saturates", U64_MAX, (BIT_ULL(30) - 1) * NSEC_PER_SEC },
+	/* Short of the value that marks an unrecorded step. */
+	{ "saturates", U64_MAX, (BIT_ULL(30) - 2) * NSEC_PER_SEC },
 };
 
 static void ft_ts_case_desc(const struct ft_ts_case *c, char *desc)
@@ -594,6 +597,7 @@ static void ft_ts_encoding(struct kunit *test)
 	const struct ft_ts_case *c = test->param_value;
 
 	KUNIT_EXPECT_EQ(test, tcphs_ts_decode(tcphs_ts_encode(c->delta)), c->want);
+	KUNIT_EXPECT_NE(test, tcphs_ts_encode(c->delta), TCPHS_TS_UNSET);
 }
 
 /* The first step recorded is the base; the others are offsets from it. */
@@ -607,7 +611,7 @@ static void ft_ts_steps(struct kunit *test)
 	ft_setup(test, 64);
 	f = ft_create(&init_net, &t);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	KUNIT_EXPECT_FALSE(test, tcphs_flow_has_ts(f, TCPHS_TS_SYNACK));
 	tcphs_flow_set_ts(f, TCPHS_TS_SYNACK, t0);
 	tcphs_flow_set_ts(f, TCPHS_TS_ESTABLISHED, t0 + 1234);
@@ -616,7 +620,7 @@ static void ft_ts_steps(struct kunit *test)
 	/* A clock read before the base (another CPU) counts as the base. */
 	tcphs_flow_set_ts(f, TCPHS_TS_FIN2, t0 - 10);
 	tcphs_flow_fill_info(f, &fi);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYN], 0);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYNACK], t0);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_ESTABLISHED], t0 + 1234);
@@ -638,14 +642,13 @@ static void ft_caches(struct kunit *test)
 			offsetof(struct tcphs_flow, addr) + 8);
 	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow6_cache),
 			offsetof(struct tcphs_flow, addr) + 32);
-	if (sizeof(spinlock_t) == sizeof(u32))		/* no lock debugging */
-		KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_cache),
-					    sizeof(void *)), TCPHS_FLOW_SIZE_MAX);
+	KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_cache), sizeof(void *)),
+			TCPHS_FLOW_SIZE_MAX);
 
 	f = ft_create(&init_net, &t6);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	rcu_read_lock();
-	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, &fi));
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_flow_hash(f), &fi));
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t6, sizeof(t6)), 0);
 	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t6, NULL), f);
@@ -653,7 +656,7 @@ static void ft_caches(struct kunit *test)
 	f = ft_create(&init_net, &t4);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	rcu_read_lock();
-	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, &fi));
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_flow_hash(f), &fi));
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t4, sizeof(t4)), 0);
 }
@@ -669,8 +672,8 @@ static void ft_snapshot_dead(struct kunit *test)
 	f = ft_create(&init_net, &t);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	rcu_read_lock();
-	tcphs_flow_unlink(f);
-	KUNIT_EXPECT_FALSE(test, tcphs_flow_snapshot(f, &fi));
+	tcphs_flow_unlink(f, tcphs_flow_hash(f));
+	KUNIT_EXPECT_FALSE(test, tcphs_flow_snapshot(f, tcphs_flow_hash(f), &fi));
 	rcu_read_unlock();
 	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t, NULL));
 }

@@ -22,29 +22,77 @@ enum {
 
 static const char tcphs_history_letters[] = "shadfrtwi";
 
+/*
+ * Letter n of the history is bits [5n, 5n + 5) of code[], least significant
+ * first: 0 ends the history, else 1 + 2 * letter + direction.
+ */
+static unsigned int code_get(const struct tcphs_history *h, unsigned int n)
+{
+	unsigned int bit = n * 5, byte = bit / 8;
+	unsigned int v = h->code[byte];
+
+	if (byte + 1 < sizeof(h->code))
+		v |= h->code[byte + 1] << 8;
+	return (v >> (bit % 8)) & 0x1f;
+}
+
+static void code_set(struct tcphs_history *h, unsigned int n, unsigned int code)
+{
+	unsigned int bit = n * 5, byte = bit / 8;
+	unsigned int v = code << (bit % 8);
+
+	h->code[byte] |= v;
+	if (byte + 1 < sizeof(h->code))
+		h->code[byte + 1] |= v >> 8;
+}
+
+static unsigned int code_len(const struct tcphs_history *h)
+{
+	unsigned int n = 0;
+
+	while (n < TCPHS_HISTORY_LETTERS && code_get(h, n))
+		n++;
+	return n;
+}
+
 void tcphs_history_init(struct tcphs_history *h)
 {
+	BUILD_BUG_ON(2 * ARRAY_SIZE(tcphs_history_letters) > 0x1f);
 	memset(h, 0, sizeof(*h));
+}
+
+/**
+ * tcphs_history_str - the history as letters
+ * @h: the history; the caller holds the flow's lock
+ * @str: filled with up to 15 letters and a NUL, zero-padded
+ */
+void tcphs_history_str(const struct tcphs_history *h, char str[TCPHS_HISTORY_LEN])
+{
+	unsigned int n, code;
+
+	memset(str, 0, TCPHS_HISTORY_LEN);
+	for (n = 0; n < TCPHS_HISTORY_LETTERS && (code = code_get(h, n)); n++) {
+		char c = tcphs_history_letters[(code - 1) / 2];
+
+		str[n] = (code - 1) % 2 == TCPHS_DIR_ORIG ? c - 'a' + 'A' : c;
+	}
 }
 
 static void add(struct tcphs_history *h, unsigned int dir, unsigned int letter,
 		bool again)
 {
-	size_t len = strnlen(h->str, sizeof(h->str));
-	char c = tcphs_history_letters[letter];
+	unsigned int len = code_len(h), code = 1 + 2 * letter + dir, n;
 
-	if (dir == TCPHS_DIR_ORIG)
-		c = c - 'a' + 'A';
 	/*
-	 * A letter in the string has been seen. One that was not may have
-	 * been seen once the string was full, but then nothing is added.
+	 * A letter in the history has been seen. One that is not may have
+	 * been seen once the history was full, but then nothing is added.
 	 */
-	if (!again && memchr(h->str, c, len))
+	for (n = 0; !again && n < len; n++)
+		if (code_get(h, n) == code)
+			return;
+	if (len >= TCPHS_HISTORY_LETTERS)
 		return;
-	if (len >= sizeof(h->str) - 1)
-		return;
-	h->str[len] = c;
-	h->str[len + 1] = '\0';
+	code_set(h, len, code);
 }
 
 /* An h, f or r: again if its number is not that of the side's last one. */

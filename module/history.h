@@ -6,23 +6,29 @@
 #ifndef _TCPHS_HISTORY_H
 #define _TCPHS_HISTORY_H
 
+#include <linux/kernel.h>
 #include <linux/types.h>
 #include <linux/tcphs.h>
 
 #include "fsm.h"
 
+/* Letters in a history, at most; the string form takes one byte more. */
+#define TCPHS_HISTORY_LETTERS	(TCPHS_HISTORY_LEN - 1)
+
 /*
- * The letters, and per direction the sequence number of the last h, f or r
- * recorded (the letter seen again with another number is recorded again).
- * Which letters a side has shown is read off the string itself.
+ * The letters, five bits each (see history.c), and per direction the
+ * sequence number of the last h, f or r recorded (the letter seen again
+ * with another number is recorded again). Which letters a side has shown
+ * is read off the letters themselves. Packed: it sits unaligned in a flow.
  */
 struct tcphs_history {
-	char str[TCPHS_HISTORY_LEN];	/* NUL-terminated */
+	u8 code[DIV_ROUND_UP(TCPHS_HISTORY_LETTERS * 5, 8)];
 	u32 mark[2];			/* seq of the last h, f or r */
-};
+} __packed;
 
 void tcphs_history_init(struct tcphs_history *h);
 void tcphs_history_update(struct tcphs_history *h, const struct tcphs_seg *seg,
 			  unsigned int dir, const struct tcphs_verdict *v);
+void tcphs_history_str(const struct tcphs_history *h, char str[TCPHS_HISTORY_LEN]);
 
 #endif /* _TCPHS_HISTORY_H */

@@ -190,6 +190,7 @@ static void history_letters(struct kunit *test)
 	unsigned int i, k;
 
 	for (k = 0; k < ARRAY_SIZE(isns); k++) {
+		char str[TCPHS_HISTORY_LEN];
 		struct tcphs_history h;
 		struct tcphs_fsm f;
 
@@ -199,13 +200,15 @@ static void history_letters(struct kunit *test)
 			hist_feed(&f, &h, &hist_open[i], isns[k][0], isns[k][1]);
 		for (i = 0; i < ARRAY_SIZE(c->seg) && c->seg[i].valid; i++)
 			hist_feed(&f, &h, &c->seg[i], isns[k][0], isns[k][1]);
-		KUNIT_EXPECT_STREQ_MSG(test, h.str, c->want, "x=%u y=%u", isns[k][0], isns[k][1]);
+		tcphs_history_str(&h, str);
+		KUNIT_EXPECT_STREQ_MSG(test, str, c->want, "x=%u y=%u", isns[k][0], isns[k][1]);
 	}
 }
 
 /* Letters past the fifteenth are dropped; the string stays terminated. */
 static void history_bounded(struct kunit *test)
 {
+	char str[TCPHS_HISTORY_LEN];
 	struct tcphs_history h;
 	struct tcphs_fsm f;
 	unsigned int i;
@@ -218,16 +221,47 @@ static void history_bounded(struct kunit *test)
 		c.dir = i & 1 ? TCPHS_DIR_REPLY : TCPHS_DIR_ORIG;
 		c.seq = i;
 		hist_feed(&f, &h, &c, 1000, 2000);
-		KUNIT_ASSERT_LE(test, strnlen(h.str, sizeof(h.str)), TCPHS_HISTORY_LEN - 1);
+		tcphs_history_str(&h, str);
+		KUNIT_ASSERT_LE(test, strnlen(str, sizeof(str)), TCPHS_HISTORY_LEN - 1);
 	}
-	KUNIT_EXPECT_STREQ(test, h.str, "RrRrRrRrRrRrRrR");
-	KUNIT_EXPECT_EQ(test, h.str[TCPHS_HISTORY_LEN - 1], '\0');
+	KUNIT_EXPECT_STREQ(test, str, "RrRrRrRrRrRrRrR");
+	KUNIT_EXPECT_EQ(test, str[TCPHS_HISTORY_LEN - 1], '\0');
 	KUNIT_EXPECT_EQ(test, strlen(tcphs_history_letters), 9);
+}
+
+/* Every letter, of either side, at every place of the packed history. */
+static void history_packing(struct kunit *test)
+{
+	const unsigned int ncodes = 2 * strlen(tcphs_history_letters);
+	char str[TCPHS_HISTORY_LEN], want[TCPHS_HISTORY_LEN];
+	struct tcphs_history h;
+	unsigned int first, n;
+
+	KUNIT_EXPECT_EQ(test, sizeof(h.code), 10);
+	for (first = 0; first < ncodes; first++) {
+		memset(want, 0, sizeof(want));
+		tcphs_history_init(&h);
+		for (n = 0; n < TCPHS_HISTORY_LETTERS; n++) {
+			unsigned int code = (first + n) % ncodes;
+			char c = tcphs_history_letters[code / 2];
+
+			want[n] = code % 2 == TCPHS_DIR_ORIG ? c - 'a' + 'A' : c;
+			add(&h, code % 2, code / 2, true);
+			KUNIT_EXPECT_EQ(test, code_len(&h), n + 1);
+		}
+		/* Full: nothing more goes in, and the marks are untouched. */
+		add(&h, TCPHS_DIR_ORIG, H_SYN, true);
+		tcphs_history_str(&h, str);
+		KUNIT_EXPECT_STREQ_MSG(test, str, want, "from code %u", first);
+		KUNIT_EXPECT_EQ(test, h.mark[0], 0);
+		KUNIT_EXPECT_EQ(test, h.mark[1], 0);
+	}
 }
 
 static struct kunit_case history_cases[] = {
 	KUNIT_CASE_PARAM(history_letters, hist_cases_gen_params),
 	KUNIT_CASE(history_bounded),
+	KUNIT_CASE(history_packing),
 	{}
 };
 

@@ -53,7 +53,7 @@ static void count(u8 *counter)
 		(*counter)++;
 }
 
-/* Record the steps of one segment in the flow. Caller holds flow->lock. */
+/* Record the steps of one segment in the flow. Caller holds its lock. */
 static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct tcphs_seg *seg,
 		   unsigned int dir, const struct tcphs_verdict *v)
 {
@@ -121,10 +121,12 @@ static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcp
 	struct tcphs_flow *flow;
 	bool restarted = false;
 	unsigned int dir;
+	spinlock_t *lock;	/* the flow's bucket's */
+	u32 hash;
 
 	tcphs_stat_inc(tn, TCPHS_STAT_PACKETS);
 again:
-	flow = tcphs_flow_find(net, t, &dir);
+	flow = tcphs_flow_find(net, t, &dir, &hash);
 	if (!flow) {
 		if (!opens_flow(seg)) {
 			tcphs_stat_inc(tn, tcphs_fsm_valid_flags(seg->flags) ?
@@ -143,29 +145,30 @@ again:
 		/* Another CPU may have added it first: find the direction. */
 		if (dir == TCPHS_DIR_REPLY)
 			swap_tuple(t);
-		flow = tcphs_flow_find(net, t, &dir);
+		flow = tcphs_flow_find(net, t, &dir, &hash);
 		if (!flow)
 			return;
 	}
 
-	spin_lock_bh(&flow->lock);
+	lock = tcphs_flow_lock(hash);
+	spin_lock_bh(lock);
 	if (flow->dead) {
-		spin_unlock_bh(&flow->lock);
+		spin_unlock_bh(lock);
 		tcphs_stat_inc(tn, TCPHS_STAT_IGNORED);
 		return;
 	}
 	tcphs_fsm_segment(&flow->fsm, seg, dir, &v);
 	if (v.restart) {
-		spin_unlock_bh(&flow->lock);
+		spin_unlock_bh(lock);
 		/* A new connection on a finished tuple: retire the old flow. */
-		tcphs_flow_unlink(flow);
+		tcphs_flow_unlink(flow, hash);
 		if (restarted)
 			return;
 		restarted = true;
 		goto again;
 	}
 	record(tn, flow, seg, dir, &v);
-	spin_unlock_bh(&flow->lock);
+	spin_unlock_bh(lock);
 }
 
 /* Fill @seg from the TCP header at @thoff; false if it is malformed. */

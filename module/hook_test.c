@@ -541,6 +541,7 @@ static void parse_through_hooks(struct kunit *test)
 	struct tcphs_tuple t = {};
 	struct tcphs_flow *flow;
 	unsigned int dir, state = 0;
+	u32 hash;
 	u64 packets;
 
 	KUNIT_ASSERT_EQ(test, tcphs_table_init(256), 0);
@@ -566,7 +567,7 @@ static void parse_through_hooks(struct kunit *test)
 	t.sport = htons(40000);
 	t.dport = htons(80);
 	rcu_read_lock();
-	flow = tcphs_flow_find(&init_net, &t, &dir);
+	flow = tcphs_flow_find(&init_net, &t, &dir, &hash);
 	if (flow)
 		state = READ_ONCE(flow->fsm.state);
 	rcu_read_unlock();

@@ -130,7 +130,7 @@ static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
 
 /**
  * tcphs_nl_event - tell the listeners of the flow's namespace about a step
- * @flow: the flow; the caller holds flow->lock
+ * @flow: the flow; the caller holds its lock
  * @step: the step, with its event
  * @dir: the segment's direction, or -1 when no segment caused it
  * @seg: the segment, or NULL
@@ -295,7 +295,7 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
 	struct tcphs_net *tn = tcphs_pernet(net);
-	struct hlist_head *head;
+	struct tcphs_flow __rcu **head;
 	int err = 0;
 
 	cb->seq = atomic_read(&tn->gen);
@@ -304,7 +304,7 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
 
-		hlist_for_each_entry_rcu(flow, head, node) {
+		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			struct tcphs_flow_info fi;
 			void *hdr;
 
@@ -312,7 +312,8 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 				continue;
 			if (n++ < ctx->skip)
 				continue;
-			if (!tcphs_flow_snapshot(flow, &fi) || !tcphs_dump_match(ctx, &fi)) {
+			if (!tcphs_flow_snapshot(flow, ctx->bucket, &fi) ||
+			    !tcphs_dump_match(ctx, &fi)) {
 				ctx->skip = n;
 				continue;
 			}

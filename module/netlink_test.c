@@ -167,7 +167,7 @@ static void nl_info_v6_full(struct tcphs_flow_info *fi)
 	fi->closer = TCPHS_DIR_REPLY;
 	fi->has_closer = true;
 	fi->end = TCPHS_END_SIMUL_FIN;
-	memset(fi->history, 'x', TCPHS_HISTORY_LEN - 1);
+	strscpy(fi->history, "ShADadFfRrTtWwI", sizeof(fi->history));
 }
 
 /* The attributes tcphs_nl_fill_flow() writes for @fi. */
@@ -302,14 +302,14 @@ static struct tcphs_flow *nl_flow(struct kunit *test, u32 x, u32 y)
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, f);
 
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	tcphs_fsm_segment(&f->fsm, &syn, TCPHS_DIR_ORIG, &v);
 	tcphs_history_update(&f->hist, &syn, TCPHS_DIR_ORIG, &v);
 	tcphs_fsm_segment(&f->fsm, &synack, TCPHS_DIR_REPLY, &v);
 	tcphs_history_update(&f->hist, &synack, TCPHS_DIR_REPLY, &v);
 	tcphs_flow_set_ts(f, TCPHS_TS_SYN, 1000);
 	tcphs_flow_set_ts(f, TCPHS_TS_SYNACK, 3500);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	return f;
 }
 
@@ -379,10 +379,10 @@ static void nl_events(struct kunit *test)
 	drops = tcphs_test_stat(&init_net, TCPHS_STAT_EVENT_DROP);
 
 	/* A step caused by a segment (of the responder). */
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	tcphs_nl_event(f, &step, TCPHS_DIR_REPLY, &synack, 123456789012ULL);
 	tcphs_flow_fill_info(f, &fi);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	fi.state = step.new_state;
 	KUNIT_EXPECT_STREQ(test, fi.history, "Sh");
 	len = nl_recv(sock, buf, NL_BUF);
@@ -390,13 +390,13 @@ static void nl_events(struct kunit *test)
 			&synack);
 
 	/* One caused by no segment: no direction, flags, seq or ack. */
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	f->fsm.state = TCPHS_STATE_CLOSED;
 	f->end = TCPHS_END_TIMEOUT;
 	tcphs_flow_set_ts(f, TCPHS_TS_END, 99999);
 	tcphs_nl_event(f, &timeout, -1, NULL, 99999);
 	tcphs_flow_fill_info(f, &fi);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	len = nl_recv(sock, buf, NL_BUF);
 	nl_expect_event(test, buf, len, &fi, &timeout, 43, 99999, -1, NULL);
 
@@ -405,9 +405,9 @@ static void nl_events(struct kunit *test)
 
 	/* Nobody listens: nothing is built, but the event is numbered. */
 	sock_release(sock);
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	tcphs_nl_event(f, &timeout, -1, NULL, 100000);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	seq = atomic64_read(&tn->event_seq);
 	KUNIT_EXPECT_EQ(test, seq, 44);
 	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVENTS), events + 2);
@@ -439,7 +439,7 @@ static void nl_event_largest(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 
 	/* Make the flow say what @want says. */
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	f->fsm.isn[0] = want.isn[0];
 	f->fsm.isn[1] = want.isn[1];
 	f->fsm.dflags[0] = TCPHS_DF_SYN | TCPHS_DF_FIN;
@@ -453,18 +453,24 @@ static void nl_event_largest(struct kunit *test)
 	f->rtx_fin = want.rtx_fin;
 	for (i = 0; i < __TCPHS_TS_MAX; i++)
 		tcphs_flow_set_ts(f, i, want.ts[i]);
-	memcpy(f->hist.str, want.history, sizeof(f->hist.str));
+	/* The longest history: 15 letters, resets from alternate sides. */
+	for (i = 0; i < 2 * TCPHS_HISTORY_LEN; i++) {
+		struct tcphs_seg r = { .flags = TCPHS_RST, .seq = i };
+		struct tcphs_verdict none = {};
+
+		tcphs_history_update(&f->hist, &r, i % 2, &none);
+	}
 	/* What the flow keeps of them: counters saturate, times round. */
 	tcphs_flow_fill_info(f, &want);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	want.state = step.new_state;
 	want.conn_state = TCPHS_CS_RSTRH;
 
 	sock = nl_listen(test);
 	drops = tcphs_test_stat(&init_net, TCPHS_STAT_EVENT_DROP);
-	spin_lock_bh(&f->lock);
+	spin_lock_bh(tcphs_test_lock(f));
 	tcphs_nl_event(f, &step, TCPHS_DIR_ORIG, &rst, U64_MAX);
-	spin_unlock_bh(&f->lock);
+	spin_unlock_bh(tcphs_test_lock(f));
 	len = nl_recv(sock, buf, NL_BUF);
 	sock_release(sock);
 	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVENT_DROP), drops);

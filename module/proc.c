@@ -36,13 +36,13 @@ static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
 {
 	struct tcphs_seq_iter *it = s->private;
 	struct net *net = seq_file_net(s);
-	struct hlist_head *head;
+	struct tcphs_flow __rcu **head;
 
 	for (; (head = tcphs_table_bucket(bucket)); bucket++, skip = 0) {
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
 
-		hlist_for_each_entry_rcu(flow, head, node) {
+		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			if (!net_eq(read_pnet(&flow->net), net))
 				continue;
 			if (n++ < skip)
@@ -168,6 +168,7 @@ static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsi
 
 static int tcphs_seq_show(struct seq_file *s, void *v)
 {
+	struct tcphs_seq_iter *it = s->private;
 	struct tcphs_flow_info fi;
 
 	if (v == SEQ_START_TOKEN) {
@@ -175,7 +176,7 @@ static int tcphs_seq_show(struct seq_file *s, void *v)
 		return 0;
 	}
 	/* A flow that left the table since it was found is not shown. */
-	if (tcphs_flow_snapshot(v, &fi))
+	if (tcphs_flow_snapshot(v, it->bucket, &fi))
 		show_flow(s, &fi, jiffies);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <net/net_namespace.h>
 
 #include "tcphs.h"
+#include "flow_table.h"
 
 /* The clock flow_table.c reads (tcphs_now_jiffies()) in the test build. */
 extern unsigned long tcphs_test_jiffies;
@@ -47,6 +48,12 @@ u64 tcphs_test_stat(struct net *net, enum tcphs_stat s);
 
 /* Zero a namespace's counters and event sequence number. */
 void tcphs_test_reset_net(struct net *net);
+
+/* The lock that guards @flow (its bucket's), found from its key. */
+static inline spinlock_t *tcphs_test_lock(const struct tcphs_flow *flow)
+{
+	return tcphs_flow_lock(tcphs_flow_hash(flow));
+}
 
 /* Remove every flow of every namespace; returns how many there were. */
 unsigned int tcphs_test_flush_all(void);
