@@ -23,6 +23,8 @@ done
 # emulated device access that costs microseconds; real machines read the
 # TSC. Both the baseline and tcphs run on the same clock.
 export TCPHS_KERNEL_CMDLINE="${TCPHS_KERNEL_CMDLINE:-} tsc=reliable clocksource=tsc"
+# perf, for the profile of a connection-rate run.
+export TCPHS_VM_EXTRA_TOOLS="${TCPHS_VM_EXTRA_TOOLS:-} perf"
 TCPHS_VM_MEM=${TCPHS_VM_MEM:-3G} TCPHS_VM_TIMEOUT=${TCPHS_VM_TIMEOUT:-3600} \
 	"$TCPHS_SCRIPTS/vm-run.sh" -- env "${env_args[@]}" /tcphs/tests/bench/run.sh 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

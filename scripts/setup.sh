@@ -13,7 +13,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	libmnl-dev sparse iproute2 tcpdump socat procps jq linux-source-6.1
-	iperf3 nftables
+	iperf3 nftables linux-perf
 	dwarves
 	python3 xz-utils
 )

@@ -255,8 +255,43 @@ bench_events() {
 	cleanup_ns
 }
 
+# Where the time goes while tcphs tracks short connections: a perf profile
+# of a connection-rate run, the share of samples in tcphs.ko's own code,
+# of all and of the busy ones, and its busiest functions.
+bench_profile() {
+	command -v perf >/dev/null || { out profile "skipped: no perf in the VM"; return; }
+	mk_ns cli
+	mk_ns srv
+	veth_pair cli srv
+	tcphs_on
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	PORT=$((PORT + 1))
+	in_ns srv "$TCPCONN" listen 10.0.0.2 $PORT --count "$CONNS" --timeout 600 >/dev/null &
+	spid=$!
+	sleep 0.3
+	perf record -a -F 2000 -o /tmp/perf.data -- ip netns exec cli \
+		"$TCPCONN" connect 10.0.0.2 $PORT --count "$CONNS" --timeout 600 >/dev/null 2>&1
+	wait $spid
+	# perf sees no module files here and files every kernel sample under
+	# [kernel.kallsyms]: tcphs.ko's functions are told by /proc/kallsyms.
+	awk '$4 == "[tcphs]" { print $3 }' /proc/kallsyms >/tmp/tcphs.syms
+	perf report -i /tmp/perf.data --no-children --sort sym --stdio 2>/dev/null |
+		awk '/%/ { sub("%", "", $1); print $1, $NF }' >/tmp/perf.txt
+	idle=$(awk '$2 ~ /^(native_safe_halt|default_idle|cpu_idle_poll)$/ { s += $1 }
+		END { printf "%.2f", s }' /tmp/perf.txt)
+	awk 'NR == FNR { mine[$1] = 1; next } $2 in mine' /tmp/tcphs.syms /tmp/perf.txt >/tmp/perf.mine
+	mod=$(awk '{ s += $1 } END { printf "%.2f", s }' /tmp/perf.mine)
+	out profile_tcphs "$mod% of samples in tcphs.ko, $(awk -v m="$mod" -v i="$idle" \
+		'BEGIN { printf "%.2f", m * 100 / (100 - i) }')% of the busy ones ($idle% idle)"
+	out profile_tcphs_top "$(head -n 5 /tmp/perf.mine | awk '{ printf "%s %s%%  ", $2, $1 }')"
+	tcphs_off
+	cleanup_ns
+}
+
 echo "### tcphs benchmark: $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 bench_rates
+bench_profile
 bench_scale
 bench_events
 tcphs_on
