@@ -245,7 +245,7 @@ static void flow_free_rcu(struct rcu_head *head)
 }
 
 /* Take @flow out of the chain of bucket @b. Caller holds its lock. */
-static void chain_del(unsigned int b, struct tcphs_flow *flow)
+static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 {
 	spinlock_t *lock = bucket_lock(b);
 	struct tcphs_flow __rcu **link = &tcphs_buckets[b];
@@ -253,11 +253,12 @@ static void chain_del(unsigned int b, struct tcphs_flow *flow)
 
 	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
 		if (WARN_ON_ONCE(!f))
-			return;
+			return false;
 		link = &f->next;
 	}
 	/* flow->next stays as it is for the readers still on flow. */
 	rcu_assign_pointer(*link, chain_next_locked(flow, lock));
+	return true;
 }
 
 /* Caller holds the lock of @flow's bucket, @b. */
@@ -266,10 +267,10 @@ static bool flow_unhash_locked(struct tcphs_flow *flow, unsigned int b)
 	struct tcphs_net *tn;
 
 	lockdep_assert_held(bucket_lock(b));
-	if (flow->dead)
+	/* Not in this chain would be a bug: then leave it be, never free it. */
+	if (flow->dead || !chain_del(b, flow))
 		return false;
 	WRITE_ONCE(flow->dead, true);
-	chain_del(b, flow);
 	tn = tcphs_pernet(read_pnet(&flow->net));
 	atomic_dec(&tn->count);
 	atomic_inc(&tn->gen);
@@ -443,14 +444,29 @@ static bool flow_expired(const struct tcphs_flow *flow, unsigned long now)
 
 /*
  * Step timestamps are kept as offsets from the first, in 32 bits: the top
- * two say the unit (ns, us, ms, s), the others count it. An offset is exact
- * to the nanosecond below about a second, to the microsecond below 18
- * minutes and to the millisecond below 12 days.
+ * two say the unit (ns, us, ms, s), the others count it from where the
+ * previous unit's range ends, so that a later offset never decodes to an
+ * earlier time. An offset is exact to the nanosecond below about a second,
+ * to the microsecond below 18 minutes and to the millisecond below 12 days.
  */
 #define TCPHS_TS_UNIT_SHIFT	30
 #define TCPHS_TS_VALUE_MAX	(BIT(TCPHS_TS_UNIT_SHIFT) - 1)
+#define TCPHS_TS_UNITS		4
 
-static const u32 tcphs_ts_units[] = { 1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_SEC };
+static const u32 tcphs_ts_units[TCPHS_TS_UNITS] = {
+	1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_SEC
+};
+
+/* Where the range of unit @u starts, in ns. */
+static u64 ts_unit_start(unsigned int u)
+{
+	u64 start = 0;
+	unsigned int i;
+
+	for (i = 0; i < u; i++)
+		start += (u64)BIT(TCPHS_TS_UNIT_SHIFT) * tcphs_ts_units[i];
+	return start;
+}
 
 /**
  * tcphs_ts_encode - an offset in 32 bits
@@ -461,21 +477,23 @@ static const u32 tcphs_ts_units[] = { 1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_
  */
 u32 tcphs_ts_encode(u64 delta)
 {
-	unsigned int u;
+	unsigned int u = 0;
+	u64 v;
 
-	for (u = 0; u < ARRAY_SIZE(tcphs_ts_units) - 1; u++)
-		if (div_u64(delta, tcphs_ts_units[u]) <= TCPHS_TS_VALUE_MAX)
-			break;
-	delta = div_u64(delta, tcphs_ts_units[u]);
-	if (u == ARRAY_SIZE(tcphs_ts_units) - 1)
-		delta = min_t(u64, delta, TCPHS_TS_VALUE_MAX - 1);
-	return (u << TCPHS_TS_UNIT_SHIFT) | (u32)delta;
+	while (u < TCPHS_TS_UNITS - 1 && delta >= ts_unit_start(u + 1))
+		u++;
+	v = div_u64(delta - ts_unit_start(u), tcphs_ts_units[u]);
+	if (u == TCPHS_TS_UNITS - 1)
+		v = min_t(u64, v, TCPHS_TS_VALUE_MAX - 1);
+	return (u << TCPHS_TS_UNIT_SHIFT) | (u32)v;
 }
 
 /** tcphs_ts_decode - nanoseconds of an encoded offset @v */
 u64 tcphs_ts_decode(u32 v)
 {
-	return (u64)(v & TCPHS_TS_VALUE_MAX) * tcphs_ts_units[v >> TCPHS_TS_UNIT_SHIFT];
+	unsigned int u = v >> TCPHS_TS_UNIT_SHIFT;
+
+	return ts_unit_start(u) + (u64)(v & TCPHS_TS_VALUE_MAX) * tcphs_ts_units[u];
 }
 
 /**

@@ -565,24 +565,28 @@ static void ft_snapshot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fi.opener, TCPHS_OPENER_ORIG);
 }
 
-/* Offsets of step timestamps: exact, then rounded down to their unit. */
+/* Offsets of step timestamps: exact, then rounded down by less than a unit. */
 struct ft_ts_case {
 	const char *name;
 	u64 delta;
-	u64 want;		/* decode(encode(delta)) */
+	u64 err;		/* delta - decode(encode(delta)) is below it */
 };
 
+#define FT_US_START	BIT_ULL(30)
+#define FT_MS_START	(FT_US_START + BIT_ULL(30) * NSEC_PER_USEC)
+#define FT_S_START	(FT_MS_START + BIT_ULL(30) * NSEC_PER_MSEC)
+
 static const struct ft_ts_case ft_ts_cases[] = {
-	{ "zero", 0, 0 },
+	{ "zero", 0, 1 },
 	{ "one-ns", 1, 1 },
-	{ "largest-in-ns", BIT(30) - 1, BIT(30) - 1 },
-	{ "first-in-us", BIT(30), BIT(30) / 1000 * 1000 },
-	{ "1.5s", 1500000123ULL, 1500000000ULL },
-	{ "largest-in-us", (BIT_ULL(30) - 1) * 1000 + 999, (BIT_ULL(30) - 1) * 1000 },
-	{ "one-hour", 3600ULL * NSEC_PER_SEC + 456789, 3600ULL * NSEC_PER_SEC },
-	{ "13-days", 13ULL * 86400 * NSEC_PER_SEC + 999999999, 13ULL * 86400 * NSEC_PER_SEC },
-	/* Short of the value that marks an unrecorded step. */
-	{ "saturates", U64_MAX, (BIT_ULL(30) - 2) * NSEC_PER_SEC },
+	{ "largest-in-ns", FT_US_START - 1, 1 },
+	{ "first-in-us", FT_US_START, 1 },
+	{ "1.5s", 1500000123ULL, NSEC_PER_USEC },
+	{ "largest-in-us", FT_MS_START - 1, NSEC_PER_USEC },
+	{ "first-in-ms", FT_MS_START, 1 },
+	{ "one-hour", 3600ULL * NSEC_PER_SEC + 456789, NSEC_PER_MSEC },
+	{ "first-in-s", FT_S_START, 1 },
+	{ "13-days", 13ULL * 86400 * NSEC_PER_SEC + 999999999, NSEC_PER_SEC },
 };
 
 static void ft_ts_case_desc(const struct ft_ts_case *c, char *desc)
@@ -595,9 +599,35 @@ KUNIT_ARRAY_PARAM(ft_ts_cases, ft_ts_cases, ft_ts_case_desc);
 static void ft_ts_encoding(struct kunit *test)
 {
 	const struct ft_ts_case *c = test->param_value;
+	u64 got = tcphs_ts_decode(tcphs_ts_encode(c->delta));
 
-	KUNIT_EXPECT_EQ(test, tcphs_ts_decode(tcphs_ts_encode(c->delta)), c->want);
+	KUNIT_EXPECT_LE(test, got, c->delta);
+	KUNIT_EXPECT_LT(test, c->delta - got, c->err);
 	KUNIT_EXPECT_NE(test, tcphs_ts_encode(c->delta), TCPHS_TS_UNSET);
+}
+
+/* A later offset never reads as earlier, across each unit's boundary. */
+static void ft_ts_monotonic(struct kunit *test)
+{
+	static const u64 starts[] = { FT_US_START, FT_MS_START, FT_S_START };
+	unsigned int i;
+	s64 d;
+
+	for (i = 0; i < ARRAY_SIZE(starts); i++) {
+		u64 prev = 0;
+
+		for (d = -2000; d <= 2000; d += 7) {
+			u64 got = tcphs_ts_decode(tcphs_ts_encode(starts[i] + d));
+
+			KUNIT_EXPECT_GE_MSG(test, got, prev, "unit %u, %lld ns from its start",
+					    i + 1, d);
+			prev = got;
+		}
+	}
+	/* The largest offset saturates, short of the unset mark. */
+	KUNIT_EXPECT_EQ(test, tcphs_ts_encode(U64_MAX), TCPHS_TS_UNSET - 1);
+	KUNIT_EXPECT_EQ(test, tcphs_ts_decode(tcphs_ts_encode(U64_MAX)),
+			FT_S_START + (BIT_ULL(30) - 2) * NSEC_PER_SEC);
 }
 
 /* The first step recorded is the base; the others are offsets from it. */
@@ -615,7 +645,7 @@ static void ft_ts_steps(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, tcphs_flow_has_ts(f, TCPHS_TS_SYNACK));
 	tcphs_flow_set_ts(f, TCPHS_TS_SYNACK, t0);
 	tcphs_flow_set_ts(f, TCPHS_TS_ESTABLISHED, t0 + 1234);
-	/* Seconds later: microseconds. */
+	/* Seconds later: microseconds, counted from 2^30 ns. */
 	tcphs_flow_set_ts(f, TCPHS_TS_FIN1, t0 + 3 * NSEC_PER_SEC + 4567);
 	/* A clock read before the base (another CPU) counts as the base. */
 	tcphs_flow_set_ts(f, TCPHS_TS_FIN2, t0 - 10);
@@ -624,7 +654,8 @@ static void ft_ts_steps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYN], 0);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_SYNACK], t0);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_ESTABLISHED], t0 + 1234);
-	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_FIN1], t0 + 3 * NSEC_PER_SEC + 4000);
+	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_FIN1],
+			t0 + FT_US_START + (3 * NSEC_PER_SEC + 4567 - FT_US_START) / 1000 * 1000);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_FIN2], t0);
 	KUNIT_EXPECT_EQ(test, fi.ts[TCPHS_TS_END], 0);
 }
@@ -680,6 +711,7 @@ static void ft_snapshot_dead(struct kunit *test)
 
 static struct kunit_case ft_cases[] = {
 	KUNIT_CASE_PARAM(ft_ts_encoding, ft_ts_cases_gen_params),
+	KUNIT_CASE(ft_ts_monotonic),
 	KUNIT_CASE(ft_ts_steps),
 	KUNIT_CASE(ft_caches),
 	KUNIT_CASE(ft_snapshot_dead),
