@@ -6,8 +6,8 @@
  * t retransmission (payload, SYN, SYN-ACK or FIN sent again), w zero window,
  * i a flag combination no TCP sends. Upper case for the originator. Each
  * letter is recorded once per direction, except that s is recorded again for
- * a SYN with a new ISN, and h, f and r when the segment's sequence number
- * differs from that of the last h, f or r from the same side. The string is
+ * a SYN with a new ISN, and h, f and r when their sequence number changes
+ * (one mark per side serves the three: see add_marked()). The history is
  * bounded; letters past its end are dropped.
  */
 
@@ -24,8 +24,11 @@ static const char tcphs_history_letters[] = "shadfrtwi";
 
 /*
  * Letter n of the history is bits [5n, 5n + 5) of code[], least significant
- * first: 0 ends the history, else 1 + 2 * letter + direction.
+ * first: 0 ends the history, else 1 + 2 * letter + direction. Bits 75 to 78
+ * say, two per direction, which letter the side's mark belongs to.
  */
+#define TAG_SHIFT	75
+#define TAG_BYTE	(TAG_SHIFT / 8)
 static unsigned int code_get(const struct tcphs_history *h, unsigned int n)
 {
 	unsigned int bit = n * 5, byte = bit / 8;
@@ -58,6 +61,8 @@ static unsigned int code_len(const struct tcphs_history *h)
 void tcphs_history_init(struct tcphs_history *h)
 {
 	BUILD_BUG_ON(2 * ARRAY_SIZE(tcphs_history_letters) > 0x1f);
+	BUILD_BUG_ON(TAG_SHIFT < 5 * TCPHS_HISTORY_LETTERS ||
+		     TAG_SHIFT + 4 > 8 * sizeof(h->code));
 	memset(h, 0, sizeof(*h));
 }
 
@@ -95,12 +100,41 @@ static void add(struct tcphs_history *h, unsigned int dir, unsigned int letter,
 	code_set(h, len, code);
 }
 
-/* An h, f or r: again if its number is not that of the side's last one. */
-static void add_marked(struct tcphs_history *h, unsigned int dir, unsigned int letter,
-		       u32 seq)
+/* The letter (H_SYNACK, H_FIN or H_RST) of @dir's mark, or -1 if none. */
+static int mark_letter(const struct tcphs_history *h, unsigned int dir)
 {
-	add(h, dir, letter, seq != h->mark[dir]);
+	static const int letters[] = { -1, H_SYNACK, H_FIN, H_RST };
+	unsigned int shift = TAG_SHIFT % 8 + 2 * dir;
+
+	return letters[(h->code[TAG_BYTE] >> shift) & 3];
+}
+
+static void set_mark(struct tcphs_history *h, unsigned int dir, unsigned int letter, u32 seq)
+{
+	unsigned int shift = TAG_SHIFT % 8 + 2 * dir;
+	unsigned int tag = letter == H_SYNACK ? 1 : letter == H_FIN ? 2 : 3;
+
+	h->code[TAG_BYTE] = (h->code[TAG_BYTE] & ~(3 << shift)) | tag << shift;
 	h->mark[dir] = seq;
+}
+
+/*
+ * An h, f or r is recorded again when its number is not that of the side's
+ * last one. If another of the three came from the side in between, that
+ * number is gone: then it is recorded again unless the state machine took
+ * it for a retransmission.
+ */
+static void add_marked(struct tcphs_history *h, unsigned int dir, unsigned int letter,
+		       u32 seq, const struct tcphs_verdict *v)
+{
+	bool again;
+
+	if (mark_letter(h, dir) == (int)letter)
+		again = seq != h->mark[dir];
+	else
+		again = !v->retrans;
+	add(h, dir, letter, again);
+	set_mark(h, dir, letter, seq);
 }
 
 static bool has_kind(const struct tcphs_verdict *v, unsigned int kind)
@@ -132,14 +166,14 @@ void tcphs_history_update(struct tcphs_history *h, const struct tcphs_seg *seg,
 	}
 
 	if (fl & TCPHS_RST) {
-		add_marked(h, dir, H_RST, seg->seq);
+		add_marked(h, dir, H_RST, seg->seq, v);
 		return;
 	}
 
 	if ((fl & TCPHS_SYN) && !(fl & TCPHS_ACK))
 		add(h, dir, H_SYN, has_kind(v, TCPHS_K_SYN_NEW));
 	else if (fl & TCPHS_SYN)
-		add_marked(h, dir, H_SYNACK, seg->seq);
+		add_marked(h, dir, H_SYNACK, seg->seq, v);
 	else if ((fl & TCPHS_ACK) && !seg->len && !(fl & TCPHS_FIN))
 		add(h, dir, H_ACK, false);
 
@@ -147,7 +181,7 @@ void tcphs_history_update(struct tcphs_history *h, const struct tcphs_seg *seg,
 		add(h, dir, H_DATA, false);
 
 	if (fl & TCPHS_FIN)
-		add_marked(h, dir, H_FIN, seg->seq + seg->len);
+		add_marked(h, dir, H_FIN, seg->seq + seg->len, v);
 
 	if (v->retrans || v->data_retrans)
 		add(h, dir, H_RETRANS, false);

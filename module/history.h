@@ -17,9 +17,10 @@
 
 /*
  * The letters, five bits each (see history.c), and per direction the
- * sequence number of the last h, f or r recorded (the letter seen again
- * with another number is recorded again). Which letters a side has shown
- * is read off the letters themselves. Packed: it sits unaligned in a flow.
+ * sequence number of the last h, f or r (the letter seen again with another
+ * number is recorded again) and which of the three it was. Which letters a
+ * side has shown is read off the letters themselves. Packed: it sits
+ * unaligned in a flow.
  */
 struct tcphs_history {
 	u8 code[DIV_ROUND_UP(TCPHS_HISTORY_LETTERS * 5, 8)];

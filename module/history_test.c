@@ -114,12 +114,21 @@ static const struct hist_case hist_cases[] = {
 		HS(REPLY, H_R, 9, 0, 0),
 		HS(REPLY, H_R, 9, 0, 0),
 	} },
-	/* One mark per side for h, f and r: another letter between resets it. */
-	{ "synack-after-rst-again", "Shrht", false, {
+	/*
+	 * One mark per side for h, f and r: with an r between, a SYN-ACK is
+	 * recorded again unless the state machine calls it a retransmission.
+	 */
+	{ "synack-retrans-after-rst", "Shrt", false, {
 		HS(ORIG, H_S, 0, 0, 0),
 		HS(REPLY, H_SA, 0, 1, 0),
 		HS(REPLY, H_R, 1, 0, 0),
 		HS(REPLY, H_SA, 0, 1, 0),
+	} },
+	{ "synack-new-isn-after-rst", "Shrh", false, {
+		HS(ORIG, H_S, 0, 0, 0),
+		HS(REPLY, H_SA, 0, 1, 0),
+		HS(REPLY, H_R, 1, 0, 0),
+		HS(REPLY, H_SA, 500, 1, 0),
 	} },
 	{ "data-again", "ShADT", true, {
 		HS(ORIG, H_PA, 1, 1, 100),
@@ -255,6 +264,15 @@ static void history_packing(struct kunit *test)
 		KUNIT_EXPECT_STREQ_MSG(test, str, want, "from code %u", first);
 		KUNIT_EXPECT_EQ(test, h.mark[0], 0);
 		KUNIT_EXPECT_EQ(test, h.mark[1], 0);
+		KUNIT_EXPECT_EQ(test, mark_letter(&h, 0), -1);
+		KUNIT_EXPECT_EQ(test, mark_letter(&h, 1), -1);
+		/* And the marks leave the letters alone. */
+		set_mark(&h, TCPHS_DIR_ORIG, H_RST, 1);
+		set_mark(&h, TCPHS_DIR_REPLY, H_FIN, 2);
+		KUNIT_EXPECT_EQ(test, mark_letter(&h, TCPHS_DIR_ORIG), H_RST);
+		KUNIT_EXPECT_EQ(test, mark_letter(&h, TCPHS_DIR_REPLY), H_FIN);
+		tcphs_history_str(&h, str);
+		KUNIT_EXPECT_STREQ(test, str, want);
 	}
 }
 
