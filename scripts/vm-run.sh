@@ -173,7 +173,10 @@ kvm)
 *) tcphs_die "TCPHS_ACCEL must be tcg or kvm, not '$ACCEL'" ;;
 esac
 
-APPEND="console=ttyS0,115200 quiet loglevel=4 panic=-1 oops=panic"
+# slab_nomerge: each slab cache stays its own, so that /proc/slabinfo counts
+# tcphs's flows by name (SLUB would fold the 128-byte tcphs_flow cache into
+# another cache of that size).
+APPEND="console=ttyS0,115200 quiet loglevel=4 panic=-1 oops=panic slab_nomerge"
 APPEND+=" random.trust_cpu=on rdinit=/init $EXTRA_APPEND ${TCPHS_KERNEL_CMDLINE:-}"
 
 TIMEOUT=${TCPHS_VM_TIMEOUT:-900}
