@@ -189,18 +189,6 @@ static void flow_tuple(const struct tcphs_flow *flow, struct tcphs_tuple *t)
 	}
 }
 
-/**
- * tcphs_flow_hash - a flow's hash, computed again from its key
- * @flow: the flow, under RCU
- */
-u32 tcphs_flow_hash(const struct tcphs_flow *flow)
-{
-	struct tcphs_tuple t;
-
-	flow_tuple(flow, &t);
-	return tuple_hash(read_pnet(&flow->net), &t);
-}
-
 static struct kmem_cache *cache_of(u8 family)
 {
 	return family == AF_INET ? tcphs_flow_cache : tcphs_flow6_cache;

@@ -112,7 +112,6 @@ struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tup
 				   unsigned int *dir, u32 *hash);
 struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t);
 spinlock_t *tcphs_flow_lock(u32 hash);
-u32 tcphs_flow_hash(const struct tcphs_flow *flow);
 void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash);
 bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info);
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info);
