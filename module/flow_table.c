@@ -404,8 +404,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		flow_free(flow);
 		return other;
 	}
-	RCU_INIT_POINTER(flow->next, rcu_dereference_protected(tcphs_buckets[bucket_of(hash)],
-							       lockdep_is_held(lock)));
+	RCU_INIT_POINTER(flow->next, chain_first_locked(&tcphs_buckets[bucket_of(hash)], lock));
 	rcu_assign_pointer(tcphs_buckets[bucket_of(hash)], flow);
 	atomic_inc(&tn->count);
 	atomic_inc(&tn->gen);
@@ -441,20 +440,19 @@ static bool flow_expired(const struct tcphs_flow *flow, unsigned long now)
 #define TCPHS_TS_VALUE_MAX	(BIT(TCPHS_TS_UNIT_SHIFT) - 1)
 #define TCPHS_TS_UNITS		4
 
+#define TCPHS_TS_RANGE(unit)	(BIT_ULL(TCPHS_TS_UNIT_SHIFT) * (unit))
+
 static const u32 tcphs_ts_units[TCPHS_TS_UNITS] = {
 	1, NSEC_PER_USEC, NSEC_PER_MSEC, NSEC_PER_SEC
 };
 
-/* Where the range of unit @u starts, in ns. */
-static u64 ts_unit_start(unsigned int u)
-{
-	u64 start = 0;
-	unsigned int i;
-
-	for (i = 0; i < u; i++)
-		start += (u64)BIT(TCPHS_TS_UNIT_SHIFT) * tcphs_ts_units[i];
-	return start;
-}
+/* Where the range of each unit starts, in ns: where the previous one ends. */
+static const u64 tcphs_ts_starts[TCPHS_TS_UNITS] = {
+	0,
+	TCPHS_TS_RANGE(1),
+	TCPHS_TS_RANGE(1) + TCPHS_TS_RANGE(NSEC_PER_USEC),
+	TCPHS_TS_RANGE(1) + TCPHS_TS_RANGE(NSEC_PER_USEC) + TCPHS_TS_RANGE(NSEC_PER_MSEC),
+};
 
 /**
  * tcphs_ts_encode - an offset in 32 bits
@@ -468,9 +466,9 @@ u32 tcphs_ts_encode(u64 delta)
 	unsigned int u = 0;
 	u64 v;
 
-	while (u < TCPHS_TS_UNITS - 1 && delta >= ts_unit_start(u + 1))
+	while (u < TCPHS_TS_UNITS - 1 && delta >= tcphs_ts_starts[u + 1])
 		u++;
-	v = div_u64(delta - ts_unit_start(u), tcphs_ts_units[u]);
+	v = div_u64(delta - tcphs_ts_starts[u], tcphs_ts_units[u]);
 	if (u == TCPHS_TS_UNITS - 1)
 		v = min_t(u64, v, TCPHS_TS_VALUE_MAX - 1);
 	return (u << TCPHS_TS_UNIT_SHIFT) | (u32)v;
@@ -481,7 +479,7 @@ u64 tcphs_ts_decode(u32 v)
 {
 	unsigned int u = v >> TCPHS_TS_UNIT_SHIFT;
 
-	return ts_unit_start(u) + (u64)(v & TCPHS_TS_VALUE_MAX) * tcphs_ts_units[u];
+	return tcphs_ts_starts[u] + (u64)(v & TCPHS_TS_VALUE_MAX) * tcphs_ts_units[u];
 }
 
 /**
@@ -523,9 +521,8 @@ u64 tcphs_flow_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info)
 {
 	const struct tcphs_fsm *f = &flow->fsm;
-	unsigned int d;
-
 	unsigned long now = tcphs_now_jiffies();
+	unsigned int d;
 
 	memset(info, 0, sizeof(*info));
 	flow_tuple(flow, &info->tuple);
