@@ -128,6 +128,7 @@ bench_rates() {
 		ratio "$tput_tcphs" "$tput_none" >>/tmp/r.tput_tcphs
 		ratio "$tput_conntrack" "$tput_none" >>/tmp/r.tput_conntrack
 	done
+	bench_profile
 	mode none
 	for m in none tcphs conntrack; do
 		out "conn_rate_$m" "$(median </tmp/rate.$m) conn/s (rounds: $(tr '\n' ' ' </tmp/rate.$m))"
@@ -258,21 +259,18 @@ bench_events() {
 # Where the time goes while tcphs tracks short connections: a perf profile
 # of a connection-rate run, the share of samples in tcphs.ko's own code,
 # of all and of the busy ones, and its busiest functions.
+# Runs in bench_rates' namespaces.
 bench_profile() {
 	command -v perf >/dev/null || { out profile "skipped: no perf in the VM"; return; }
-	mk_ns cli
-	mk_ns srv
-	veth_pair cli srv
-	tcphs_on
+	mode tcphs
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
-	PORT=$((PORT + 1))
-	in_ns srv "$TCPCONN" listen 10.0.0.2 $PORT --count "$CONNS" --timeout 600 >/dev/null &
-	spid=$!
-	sleep 0.3
-	perf record -a -F 2000 -o /tmp/perf.data -- ip netns exec cli \
-		"$TCPCONN" connect 10.0.0.2 $PORT --count "$CONNS" --timeout 600 >/dev/null 2>&1
-	wait $spid
+	perf record -a -F 2000 -o /tmp/perf.data >/dev/null 2>&1 &
+	perf=$!
+	sleep 0.5
+	conn_rate >/dev/null
+	kill -INT $perf
+	wait $perf
 	# perf sees no module files here and files every kernel sample under
 	# [kernel.kallsyms]: tcphs.ko's functions are told by /proc/kallsyms.
 	awk '$4 == "[tcphs]" { print $3 }' /proc/kallsyms >/tmp/tcphs.syms
@@ -285,13 +283,10 @@ bench_profile() {
 	out profile_tcphs "$mod% of samples in tcphs.ko, $(awk -v m="$mod" -v i="$idle" \
 		'BEGIN { printf "%.2f", m * 100 / (100 - i) }')% of the busy ones ($idle% idle)"
 	out profile_tcphs_top "$(head -n 5 /tmp/perf.mine | awk '{ printf "%s %s%%  ", $2, $1 }')"
-	tcphs_off
-	cleanup_ns
 }
 
 echo "### tcphs benchmark: $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 bench_rates
-bench_profile
 bench_scale
 bench_events
 tcphs_on
