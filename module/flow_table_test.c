@@ -672,10 +672,13 @@ static void ft_ts_steps(struct kunit *test)
 /* IPv4 and IPv6 flows come from caches sized for their addresses. */
 static void ft_caches(struct kunit *test)
 {
-	struct tcphs_tuple t4 = ft_v4(0xc0a80001, 5, 0xc0a80002, 6);
-	struct tcphs_tuple t6 = ft_v6(0xfffffffe, 7, 0xffffffff, 8);
+	const struct tcphs_tuple tuples[] = {
+		ft_v6(0xfffffffe, 7, 0xffffffff, 8),
+		ft_v4(0xc0a80001, 5, 0xc0a80002, 6),
+	};
 	struct tcphs_flow_info fi;
 	struct tcphs_flow *f;
+	unsigned int i;
 
 	ft_setup(test, 64);
 	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_cache),
@@ -685,20 +688,16 @@ static void ft_caches(struct kunit *test)
 	KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_cache), sizeof(void *)),
 			TCPHS_FLOW_SIZE_MAX);
 
-	f = ft_create(&init_net, &t6);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	rcu_read_lock();
-	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_test_flow_hash(f), &fi));
-	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t6, sizeof(t6)), 0);
-	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t6, NULL), f);
-
-	f = ft_create(&init_net, &t4);
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	rcu_read_lock();
-	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_test_flow_hash(f), &fi));
-	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t4, sizeof(t4)), 0);
+	/* Each flow gives back the tuple it was made from, and is found by it. */
+	for (i = 0; i < ARRAY_SIZE(tuples); i++) {
+		f = ft_create(&init_net, &tuples[i]);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		rcu_read_lock();
+		KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_test_flow_hash(f), &fi));
+		rcu_read_unlock();
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &tuples[i], sizeof(tuples[i])), 0);
+		KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &tuples[i], NULL), f);
+	}
 }
 
 /* A reader that found a flow before it went gets nothing from it. */
