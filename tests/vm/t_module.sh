@@ -13,7 +13,7 @@ test_bad_parameters() {
 	rmmod tcphs || { fail "rmmod"; return; }
 	for p in max_flows=0 max_flows=-1 max_flows=abc max_flows=16777217 \
 		 max_flows=99999999999 timeout_syn=0 timeout_close=x \
-		 timeout_established=2592001 linger=-5 hashsize=4194305 loose=maybe; do
+		 timeout_established=1728001 linger=-5 hashsize=4194305 loose=maybe; do
 		dmesg -c >/dev/null
 		if insmod "$MODULE_KO" "$p" 2>/dev/null; then
 			fail "insmod accepted $p"
@@ -25,8 +25,10 @@ test_bad_parameters() {
 		expect_match "kernel message for $p" "$msg" "tcphs.*$name"
 		[ -e /sys/module/tcphs ] && fail "module stayed loaded after $p"
 	done
-	insmod "$MODULE_KO" max_flows=1000 hashsize=300 linger=5 ||
+	# 20 days, the longest timeout: expiries are 32 bits of jiffies.
+	insmod "$MODULE_KO" max_flows=1000 hashsize=300 linger=5 timeout_established=1728000 ||
 		fail "good parameters refused"
+	expect_eq timeout_established "$(cat /sys/module/tcphs/parameters/timeout_established)" 1728000
 	expect_eq max_flows "$(cat /sys/module/tcphs/parameters/max_flows)" 1000
 	expect_eq linger "$(cat /sys/module/tcphs/parameters/linger)" 5
 	dmesg | grep -q 'tcphs: tracking TCP handshakes: 512 buckets, max_flows 1000' ||
