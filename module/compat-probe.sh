@@ -36,3 +36,8 @@ have TCPHS_HAVE_GENL_MCAST_CAP net/genetlink.h \
 	'^#define[[:space:]]+GENL_MCAST_CAP_NET_ADMIN'
 # genl_info_dump(): a dump's attributes in a struct genl_info (6.6)
 have TCPHS_HAVE_GENL_INFO_DUMP net/genetlink.h '^genl_info_dump\('
+# register_net_sysctl_sz(): the table's size given, not found (6.6)
+have TCPHS_HAVE_REGISTER_NET_SYSCTL_SZ net/net_namespace.h 'register_net_sysctl_sz\('
+# proc_handler takes a const struct ctl_table (6.11)
+have TCPHS_HAVE_CONST_CTL_TABLE linux/sysctl.h \
+	'^typedef int proc_handler\(const struct ctl_table'
