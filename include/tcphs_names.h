@@ -89,6 +89,7 @@ static const char * const tcphs_stat_names[__TCPHS_STAT_MAX] __maybe_unused = {
 	[TCPHS_STAT_NOMEM]	= "nomem",
 	[TCPHS_STAT_EVENTS]	= "events",
 	[TCPHS_STAT_EVENT_DROP]	= "event_drop",
+	[TCPHS_STAT_EVENT_SUPPRESSED] = "event_suppressed",
 };
 
 /* The word for value @i of a table of @n words, or "?". */

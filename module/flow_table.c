@@ -19,9 +19,14 @@
  *   flow's hash or its bucket's index (tcphs_flow_lock()). No other lock of
  *   the table nests in it. It is taken with BH disabled, since the hooks
  *   run in softirq (PRE_ROUTING) and in process context (LOCAL_OUT).
- * - A flow is unhashed once (flow->dead set under the lock) and freed after
- *   an RCU grace period, so an RCU reader may still see it; it checks dead
- *   under the lock before reading or changing the flow's state.
+ * - A flow is unhashed once (TCPHS_FLOW_DEAD set under the lock) and freed
+ *   after an RCU grace period, so an RCU reader may still see it; it checks
+ *   tcphs_flow_dead() under the lock before reading or changing the flow.
+ *
+ * Room (see limits.c for the limits): a new flow takes a place in its
+ * namespace's count, in the count of all namespaces but the initial one
+ * if it is not there, and in the table's; when one of them is full, the
+ * namespace makes room by evicting one of its own flows, never another's.
  */
 
 #include <linux/jhash.h>
@@ -50,7 +55,7 @@ static u32 tcphs_hash_seed __read_mostly;
 static struct kmem_cache *tcphs_flow_cache;	/* IPv4 flows */
 static struct kmem_cache *tcphs_flow6_cache;	/* IPv6 flows */
 static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
-static atomic_t tcphs_flow_ids = ATOMIC_INIT(0);
+static atomic_t tcphs_guest_count = ATOMIC_INIT(0);	/* not of init_net */
 
 static struct delayed_work tcphs_gc_work;
 static unsigned int tcphs_gc_next;
@@ -150,7 +155,7 @@ static const struct in6_addr *flow_in6(const struct tcphs_flow *flow, unsigned i
 /* Is @a the address of side @i of @flow? */
 static bool addr_eq(const struct tcphs_flow *flow, unsigned int i, const union tcphs_addr *a)
 {
-	if (flow->family == AF_INET)
+	if (!(flow->flags & TCPHS_FLOW_V6))
 		return flow->addr[i] == a->ip;
 	return ipv6_addr_equal(flow_in6(flow, i), &a->in6);
 }
@@ -159,7 +164,7 @@ static bool addr_eq(const struct tcphs_flow *flow, unsigned int i, const union t
 static bool tuple_match(const struct tcphs_flow *flow, const struct tcphs_tuple *t,
 			unsigned int *dir)
 {
-	if (flow->family != t->family)
+	if (tcphs_flow_family(flow) != t->family)
 		return false;
 	if (flow->sport == t->sport && flow->dport == t->dport &&
 	    addr_eq(flow, 0, &t->src) && addr_eq(flow, 1, &t->dst)) {
@@ -177,10 +182,10 @@ static bool tuple_match(const struct tcphs_flow *flow, const struct tcphs_tuple 
 static void flow_tuple(const struct tcphs_flow *flow, struct tcphs_tuple *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->family = flow->family;
+	t->family = tcphs_flow_family(flow);
 	t->sport = flow->sport;
 	t->dport = flow->dport;
-	if (flow->family == AF_INET) {
+	if (t->family == AF_INET) {
 		t->src.ip = flow->addr[0];
 		t->dst.ip = flow->addr[1];
 	} else {
@@ -196,7 +201,7 @@ static struct kmem_cache *cache_of(u8 family)
 
 static void flow_free(struct tcphs_flow *flow)
 {
-	kmem_cache_free(cache_of(flow->family), flow);
+	kmem_cache_free(cache_of(tcphs_flow_family(flow)), flow);
 }
 
 static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
@@ -249,20 +254,49 @@ static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 	return true;
 }
 
+/* Take a place for a flow of @tn in every count; false if one is full. */
+static bool room_take(struct tcphs_net *tn, bool guest)
+{
+	if (atomic_inc_return(&tn->count) > tcphs_net_max_flows(tn))
+		goto undo_net;
+	if (guest && atomic_inc_return(&tcphs_guest_count) > tcphs_guests_max_flows())
+		goto undo_guest;
+	if (atomic_inc_return(&tcphs_flow_count) > READ_ONCE(tcphs_max_flows))
+		goto undo_all;
+	return true;
+
+undo_all:
+	atomic_dec(&tcphs_flow_count);
+undo_guest:
+	if (guest)
+		atomic_dec(&tcphs_guest_count);
+undo_net:
+	atomic_dec(&tn->count);
+	return false;
+}
+
+static void room_give(struct tcphs_net *tn, bool guest)
+{
+	atomic_dec(&tcphs_flow_count);
+	if (guest)
+		atomic_dec(&tcphs_guest_count);
+	atomic_dec(&tn->count);
+}
+
 /* Caller holds the lock of @flow's bucket, @b. */
 static bool flow_unhash_locked(struct tcphs_flow *flow, unsigned int b)
 {
+	struct net *net = read_pnet(&flow->net);
 	struct tcphs_net *tn;
 
 	lockdep_assert_held(bucket_lock(b));
 	/* Not in this chain would be a bug: then leave it be, never free it. */
-	if (flow->dead || !chain_del(b, flow))
+	if ((flow->flags & TCPHS_FLOW_DEAD) || !chain_del(b, flow))
 		return false;
-	WRITE_ONCE(flow->dead, true);
-	tn = tcphs_pernet(read_pnet(&flow->net));
-	atomic_dec(&tn->count);
+	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);
+	tn = tcphs_pernet(net);
 	atomic_inc(&tn->gen);
-	atomic_dec(&tcphs_flow_count);
+	room_give(tn, !net_eq(net, &init_net));
 	/* From here on flow->ts[] is the rcu_head; no one reads it again. */
 	call_rcu(&flow->rcu, flow_free_rcu);
 	return true;
@@ -284,56 +318,116 @@ void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash)
 	spin_unlock_bh(lock);
 }
 
+/*
+ * How long @flow may stay idle now. A flow picked up mid-stream (loose) is
+ * ESTABLISHED at its first packet, but until the other side answers it is
+ * one stray segment: it gets the half-open timeout, as conntrack gives its
+ * unreplied connections a short one.
+ */
+static unsigned long flow_timeout(const struct tcphs_flow *flow)
+{
+	unsigned int state = READ_ONCE(flow->fsm.state);
+
+	if (state == TCPHS_STATE_ESTABLISHED && !tcphs_fsm_both_seen(&flow->fsm))
+		state = TCPHS_STATE_SYN_SENT;
+	return tcphs_state_timeout(state);
+}
+
 static bool flow_done(const struct tcphs_flow *flow)
 {
 	return flow->fsm.state == TCPHS_STATE_TIME_WAIT ||
 	       flow->fsm.state == TCPHS_STATE_CLOSED;
 }
 
+/* Half-open, or only one side seen: a flow that costs an attacker one packet. */
 static bool flow_half_open(const struct tcphs_flow *flow)
 {
-	return flow->fsm.state <= TCPHS_STATE_SYN_RECV;
+	return flow->fsm.state <= TCPHS_STATE_SYN_RECV || !tcphs_fsm_both_seen(&flow->fsm);
+}
+
+/* Which flows go first to make room: lower is sooner. */
+enum tcphs_victim {
+	TCPHS_VICTIM_DONE,	/* finished: only lingering to be read */
+	TCPHS_VICTIM_HALF_OPEN,	/* nearest its timeout first */
+	TCPHS_VICTIM_LIVE,	/* established or closing: idle longest first */
+};
+
+static enum tcphs_victim victim_rank(const struct tcphs_flow *flow)
+{
+	if (flow_done(flow))
+		return TCPHS_VICTIM_DONE;
+	return flow_half_open(flow) ? TCPHS_VICTIM_HALF_OPEN : TCPHS_VICTIM_LIVE;
+}
+
+/* When @flow last saw a packet, in jiffies (low 32 bits), from its timer. */
+static u32 flow_last_seen(const struct tcphs_flow *flow)
+{
+	return READ_ONCE(flow->expires) - (u32)flow_timeout(flow);
 }
 
 /*
- * Make room for one flow: look at a few buckets from @hash on and evict the
- * best victim, a finished flow first, else the half-open flow nearest its
- * timeout. Established flows are never evicted. Caller holds rcu_read_lock().
+ * May a live flow go to make room? Only once it has been idle for as long
+ * as a handshake may take (timeout_syn): a flood of new flows does not
+ * push out connections in use, a namespace at its limit reclaims the ones
+ * left idle.
  */
-static bool evict_one(u32 hash)
+static bool flow_idle_long(const struct tcphs_flow *flow, u32 now)
+{
+	return (s32)(now - flow_last_seen(flow)) >=
+	       (s32)tcphs_state_timeout(TCPHS_STATE_SYN_SENT);
+}
+
+/* Is @a the better victim than @b, both of rank @rank? */
+static bool victim_before(const struct tcphs_flow *a, const struct tcphs_flow *b,
+			  enum tcphs_victim rank)
+{
+	if (rank == TCPHS_VICTIM_HALF_OPEN)
+		return (s32)(READ_ONCE(a->expires) - READ_ONCE(b->expires)) < 0;
+	return (s32)(flow_last_seen(a) - flow_last_seen(b)) < 0;
+}
+
+/*
+ * Make room for one flow of @net: look at a few buckets from @hash on and
+ * evict the best victim among @net's flows (never another namespace's): a
+ * finished flow, else the half-open one nearest its timeout, else the
+ * established or closing one idle longest, if idle long enough (see
+ * flow_idle_long()). Caller holds rcu_read_lock().
+ */
+static bool evict_one(const struct net *net, u32 hash)
 {
 	struct tcphs_step step = { .event = TCPHS_EV_EVICTED };
+	enum tcphs_victim rank, vrank = TCPHS_VICTIM_LIVE;
 	struct tcphs_flow *flow, *victim = NULL;
+	u32 now = (u32)tcphs_now_jiffies();
 	unsigned int i, vb = 0;
-	bool victim_done = false;
 	spinlock_t *lock;	/* the victim's bucket's */
 
-	for (i = 0; i < TCPHS_EVICT_SCAN && !victim_done; i++) {
+	for (i = 0; i < TCPHS_EVICT_SCAN; i++) {
 		unsigned int b = (bucket_of(hash) + i) & (tcphs_nbuckets - 1);
 
 		flow = tcphs_chain_first(&tcphs_buckets[b]);
 		for (; flow; flow = tcphs_chain_next(flow)) {
-			bool done = flow_done(flow);
-
-			if (READ_ONCE(flow->dead) || (!done && !flow_half_open(flow)))
+			if (tcphs_flow_dead(flow) || !net_eq(read_pnet(&flow->net), net))
 				continue;
-			if (done || !victim || (s32)(READ_ONCE(flow->expires) -
-						     READ_ONCE(victim->expires)) < 0) {
+			rank = victim_rank(flow);
+			if (rank == TCPHS_VICTIM_LIVE && !flow_idle_long(flow, now))
+				continue;
+			if (!victim || rank < vrank ||
+			    (rank == vrank && victim_before(flow, victim, rank))) {
 				victim = flow;
+				vrank = rank;
 				vb = b;
 			}
-			if (done) {
-				victim_done = true;
-				break;
-			}
 		}
+		if (victim && vrank == TCPHS_VICTIM_DONE)
+			break;
 	}
 	if (!victim)
 		return false;
 
 	lock = bucket_lock(vb);
 	spin_lock_bh(lock);
-	if (victim->dead) {
+	if (victim->flags & TCPHS_FLOW_DEAD) {
 		spin_unlock_bh(lock);
 		return false;
 	}
@@ -358,29 +452,28 @@ static bool evict_one(u32 hash)
 struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t)
 {
 	struct tcphs_net *tn = tcphs_pernet(net);
+	bool guest = !net_eq(net, &init_net);
 	struct tcphs_flow *flow, *other;
 	u32 hash = tuple_hash(net, t);
 	spinlock_t *lock = bucket_lock(hash);
 	unsigned int dir;
+	u64 id;
 
-	if (atomic_inc_return(&tcphs_flow_count) > READ_ONCE(tcphs_max_flows)) {
-		atomic_dec(&tcphs_flow_count);
-		if (!evict_one(hash)) {
-			tcphs_stat_inc(tn, TCPHS_STAT_TABLE_FULL);
-			return NULL;
-		}
-		atomic_inc(&tcphs_flow_count);
+	if (!room_take(tn, guest) && !(evict_one(net, hash) && room_take(tn, guest))) {
+		tcphs_stat_inc(tn, TCPHS_STAT_TABLE_FULL);
+		return NULL;
 	}
 
 	/* Under memory pressure the flow goes untracked and counted, quietly. */
 	flow = kmem_cache_zalloc(cache_of(t->family), GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow) {
-		atomic_dec(&tcphs_flow_count);
+		room_give(tn, guest);
 		tcphs_stat_inc(tn, TCPHS_STAT_NOMEM);
 		return NULL;
 	}
 	write_pnet(&flow->net, net);
-	flow->family = t->family;
+	if (t->family == AF_INET6)
+		flow->flags = TCPHS_FLOW_V6;
 	flow->sport = t->sport;
 	flow->dport = t->dport;
 	if (t->family == AF_INET) {
@@ -390,7 +483,9 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 		memcpy(&flow->addr[0], &t->src.in6, sizeof(t->src.in6));
 		memcpy(&flow->addr[4], &t->dst.in6, sizeof(t->dst.in6));
 	}
-	flow->id = (u32)atomic_inc_return(&tcphs_flow_ids);
+	id = atomic64_inc_return(&tn->flow_ids);
+	flow->id_lo = lower_32_bits(id);
+	flow->id_hi = upper_32_bits(id);
 	memset(flow->ts, 0xff, sizeof(flow->ts));	/* TCPHS_TS_UNSET */
 	tcphs_fsm_init(&flow->fsm);
 	tcphs_history_init(&flow->hist);
@@ -400,13 +495,12 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	other = find_in_bucket(net, t, hash, &dir);
 	if (other) {
 		spin_unlock_bh(lock);
-		atomic_dec(&tcphs_flow_count);
+		room_give(tn, guest);
 		flow_free(flow);
 		return other;
 	}
 	RCU_INIT_POINTER(flow->next, chain_first_locked(&tcphs_buckets[bucket_of(hash)], lock));
 	rcu_assign_pointer(tcphs_buckets[bucket_of(hash)], flow);
-	atomic_inc(&tn->count);
 	atomic_inc(&tn->gen);
 	spin_unlock_bh(lock);
 
@@ -420,7 +514,7 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
  */
 void tcphs_flow_set_expiry(struct tcphs_flow *flow)
 {
-	WRITE_ONCE(flow->expires, tcphs_now_jiffies() + tcphs_state_timeout(flow->fsm.state));
+	WRITE_ONCE(flow->expires, tcphs_now_jiffies() + flow_timeout(flow));
 }
 
 /* Has @flow's time run out at @now (jiffies)? Timeouts are below 2^31. */
@@ -513,6 +607,14 @@ u64 tcphs_flow_ts(const struct tcphs_flow *flow, enum tcphs_ts step)
 	return flow->ts_base + tcphs_ts_decode(flow->ts[step]);
 }
 
+/* How @flow ended, if it did. Caller holds its lock. */
+static enum tcphs_end flow_end(const struct tcphs_flow *flow)
+{
+	if (flow->flags & TCPHS_FLOW_TIMED_OUT)
+		return TCPHS_END_TIMEOUT;
+	return tcphs_fsm_end(&flow->fsm);
+}
+
 /**
  * tcphs_flow_fill_info - copy a flow out
  * @flow: caller holds its lock, flow not dead
@@ -526,7 +628,7 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 
 	memset(info, 0, sizeof(*info));
 	flow_tuple(flow, &info->tuple);
-	info->id = flow->id;
+	info->id = tcphs_flow_id(flow);
 	for (d = 0; d < __TCPHS_TS_MAX; d++)
 		info->ts[d] = tcphs_flow_ts(flow, d);
 	for (d = 0; d < 2; d++) {
@@ -541,7 +643,7 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	info->opener = f->opener;
 	info->has_closer = (f->dflags[0] | f->dflags[1]) & TCPHS_DF_FIN;
 	info->closer = f->closer;
-	info->end = flow->end;
+	info->end = flow_end(flow);
 	tcphs_history_str(&flow->hist, info->history);
 	info->expires = now + (s32)(flow->expires - (u32)now);
 }
@@ -560,7 +662,7 @@ bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_in
 	bool live;
 
 	spin_lock_bh(lock);
-	live = !flow->dead;
+	live = !(flow->flags & TCPHS_FLOW_DEAD);
 	if (live)
 		tcphs_flow_fill_info(flow, info);
 	spin_unlock_bh(lock);
@@ -606,7 +708,7 @@ static void gc_expire(struct tcphs_flow *flow, unsigned int b)
 	spinlock_t *lock = bucket_lock(b);
 
 	spin_lock_bh(lock);
-	if (flow->dead || !flow_expired(flow, tcphs_now_jiffies())) {
+	if ((flow->flags & TCPHS_FLOW_DEAD) || !flow_expired(flow, tcphs_now_jiffies())) {
 		spin_unlock_bh(lock);
 		return;
 	}
@@ -621,7 +723,7 @@ static void gc_expire(struct tcphs_flow *flow, unsigned int b)
 		};
 
 		flow->fsm.state = TCPHS_STATE_CLOSED;
-		flow->end = TCPHS_END_TIMEOUT;
+		WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_TIMED_OUT);
 		tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 		tcphs_flow_set_expiry(flow);
 		tcphs_stat_inc(tcphs_pernet(read_pnet(&flow->net)), TCPHS_STAT_TIMEOUT);

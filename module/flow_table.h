@@ -47,18 +47,25 @@ enum tcphs_ts {
 /* A step whose time is not recorded: tcphs_flow.ts[] holds this. */
 #define TCPHS_TS_UNSET		U32_MAX
 
+/* Bits of tcphs_flow.flags. */
+#define TCPHS_FLOW_DEAD		BIT(0)	/* unhashed: leave it alone */
+#define TCPHS_FLOW_V6		BIT(1)	/* an IPv6 flow (else IPv4) */
+#define TCPHS_FLOW_TIMED_OUT	BIT(2)	/* the GC closed it: end is TIMEOUT */
+
 /*
  * One flow. IPv4 and IPv6 flows come from two slab caches and differ only
  * in the size of addr[] at the end. A flow has no lock of its own: its
  * bucket's lock (tcphs_flow_lock()) guards it. Who may touch what:
  * - next is the bucket chain, read under RCU, changed under the lock.
- * - net, family, sport, dport and addr[] are set before the flow is hashed
- *   and never change: lookups read them under RCU alone.
- * - dead, expires and fsm.state are also read under RCU alone (GC and
+ * - net, sport, dport, the id, addr[] and TCPHS_FLOW_V6 are set before the
+ *   flow is hashed and never change: lookups read them under RCU alone.
+ * - flags, expires and fsm.state are also read under RCU alone (GC and
  *   eviction choose candidates that way); they change under the lock.
- * - The rest is read and written only under the lock, and only while dead
- *   is false: once a flow is unhashed its step times hold the rcu_head
- *   that frees it.
+ * - The rest is read and written only under the lock, and only while
+ *   TCPHS_FLOW_DEAD is clear: once a flow is unhashed its step times hold
+ *   the rcu_head that frees it.
+ * How a flow ended is not stored: the state machine tells it, but for a
+ * timeout (TCPHS_FLOW_TIMED_OUT).
  */
 struct tcphs_flow {
 	struct tcphs_flow __rcu *next;
@@ -66,10 +73,9 @@ struct tcphs_flow {
 	__be16 sport;			/* originator's port */
 	__be16 dport;			/* responder's port */
 	u32 expires;			/* jiffies, low 32 bits */
-	u32 id;
-	bool dead;			/* unhashed: leave it alone */
-	u8 family;			/* AF_INET or AF_INET6 */
-	u8 end;				/* enum tcphs_end */
+	u32 id_lo;			/* the id, unique in the namespace: */
+	u16 id_hi;			/* 48 bits */
+	u8 flags;			/* TCPHS_FLOW_* */
 	u8 rtx_syn;			/* retransmissions, saturating */
 	u64 ts_base;			/* the first recorded step, ns */
 	union {
@@ -83,6 +89,22 @@ struct tcphs_flow {
 	struct tcphs_history hist;
 	__be32 addr[];			/* originator's address, then responder's */
 };
+
+/* Has @flow left the table? Under RCU alone, or under its lock. */
+static inline bool tcphs_flow_dead(const struct tcphs_flow *flow)
+{
+	return READ_ONCE(flow->flags) & TCPHS_FLOW_DEAD;
+}
+
+static inline u64 tcphs_flow_id(const struct tcphs_flow *flow)
+{
+	return (u64)flow->id_hi << 32 | flow->id_lo;
+}
+
+static inline u8 tcphs_flow_family(const struct tcphs_flow *flow)
+{
+	return (READ_ONCE(flow->flags) & TCPHS_FLOW_V6) ? AF_INET6 : AF_INET;
+}
 
 /* A consistent copy of a flow, for /proc, dumps and events. */
 struct tcphs_flow_info {

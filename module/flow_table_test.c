@@ -131,12 +131,25 @@ static struct tcphs_flow *ft_find(struct net *net, const struct tcphs_tuple *t,
 	return flow;
 }
 
-static void ft_set_state(struct tcphs_flow *flow, unsigned int state)
+/* Past the handshake, as if both sides had been seen, unless @one_sided. */
+static void ft_set_state_sides(struct tcphs_flow *flow, unsigned int state, bool one_sided)
 {
 	spin_lock_bh(tcphs_test_lock(flow));
 	flow->fsm.state = state;
+	if (state > TCPHS_STATE_SYN_RECV) {
+		flow->fsm.dflags[TCPHS_DIR_ORIG] |= TCPHS_DF_SEQ;
+		if (one_sided)
+			flow->fsm.dflags[TCPHS_DIR_REPLY] &= ~TCPHS_DF_SEQ;
+		else
+			flow->fsm.dflags[TCPHS_DIR_REPLY] |= TCPHS_DF_SEQ;
+	}
 	tcphs_flow_set_expiry(flow);
 	spin_unlock_bh(tcphs_test_lock(flow));
+}
+
+static void ft_set_state(struct tcphs_flow *flow, unsigned int state)
+{
+	ft_set_state_sides(flow, state, false);
 }
 
 static unsigned int ft_count(struct net *net)
@@ -174,7 +187,7 @@ static void ft_both_directions(struct kunit *test)
 	f6 = ft_create(&init_net, &t6);
 	KUNIT_ASSERT_NOT_NULL(test, f4);
 	KUNIT_ASSERT_NOT_NULL(test, f6);
-	KUNIT_EXPECT_NE(test, f4->id, f6->id);
+	KUNIT_EXPECT_NE(test, tcphs_flow_id(f4), tcphs_flow_id(f6));
 	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 2);
 
 	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t4, &dir), f4);
@@ -259,16 +272,18 @@ static void ft_one_bucket(struct kunit *test)
 
 /*
  * A full table makes room by evicting a finished flow first, else the
- * half-open flow nearest its timeout; established and closing flows never
- * go. Eight buckets: the search for a victim sees them all.
+ * half-open flow nearest its timeout, else the established or closing flow
+ * idle longest. Eight buckets: the search for a victim sees them all.
  */
 static void ft_eviction(struct kunit *test)
 {
-	struct tcphs_tuple t[8];
-	struct tcphs_flow *f[8];
+	struct tcphs_tuple t[9];
+	struct tcphs_flow *f[9];
+	unsigned long t0;
 	unsigned int i;
 
 	ft_setup(test, TCPHS_EVICT_SCAN);
+	t0 = tcphs_test_jiffies;
 	tcphs_max_flows = 4;
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		t[i] = ft_v4(0xc0a80001, 2000 + i, 0xc0a80002, 22);
@@ -307,20 +322,157 @@ static void ft_eviction(struct kunit *test)
 	ft_set_state(f[6], TCPHS_STATE_LAST_ACK);
 	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 3);
 
-	/* Nothing left to evict: the new flow is not tracked. */
+	/*
+	 * Only live flows left: none goes while idle for less than
+	 * timeout_syn (60 s here); then the one idle longest, whatever its
+	 * state's timeout. f[4] last saw a packet at t0, the others later.
+	 */
+	tcphs_test_jiffies = t0 + 20 * HZ;
+	ft_set_state(f[0], TCPHS_STATE_ESTABLISHED);
+	ft_set_state(f[5], TCPHS_STATE_FIN_WAIT_1);
+	ft_set_state(f[6], TCPHS_STATE_LAST_ACK);
+	tcphs_test_jiffies = t0 + 60 * HZ - 1;
 	KUNIT_EXPECT_NULL(test, ft_create(&init_net, &t[7]));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TABLE_FULL), 1);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 3);
+	tcphs_test_jiffies = t0 + 60 * HZ;
+	f[7] = ft_create(&init_net, &t[7]);
+	KUNIT_ASSERT_NOT_NULL(test, f[7]);
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[4], NULL));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 4);
 	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TABLE_FULL), 1);
 	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 4);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 4);
 	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[0], NULL), f[0]);
-	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[4], NULL), f[4]);
 	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[5], NULL), f[5]);
 	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[6], NULL), f[6]);
 
-	/* A CLOSED flow counts as finished. */
+	/* A CLOSED flow counts as finished, ahead of the new half-open one. */
 	ft_set_state(f[5], TCPHS_STATE_CLOSED);
-	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t[7]));
+	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t[8]));
 	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t[5], NULL));
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t[7], NULL), f[7]);
+}
+
+/* Only the namespace that needs room gives it: never another's flows. */
+static void ft_eviction_own_namespace(struct kunit *test)
+{
+	struct tcphs_tuple t = ft_v4(0x0a000001, 1000, 0x0a000002, 80);
+	struct tcphs_tuple t_mine = ft_v4(0x0a000001, 1001, 0x0a000002, 80);
+	struct tcphs_flow *mine;
+	struct net *other;
+
+	ft_setup(test, TCPHS_EVICT_SCAN);
+	tcphs_max_flows = 2;
+	other = tcphs_test_fake_net(0x1111, 0xf0000001);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	tcphs_pernet(other)->max_flows = 2;
+
+	/* A finished flow of another namespace fills the table... */
+	KUNIT_ASSERT_NOT_NULL(test, ft_create(other, &t));
+	ft_set_state(ft_find(other, &t, NULL), TCPHS_STATE_TIME_WAIT);
+	mine = ft_create(&init_net, &t_mine);
+	KUNIT_ASSERT_NOT_NULL(test, mine);
+
+	/* ...and is not the victim of this one's new flow. */
+	t.sport = htons(1002);
+	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t));
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t_mine, NULL));
+	t.sport = htons(1000);
+	KUNIT_EXPECT_NOT_NULL(test, ft_find(other, &t, NULL));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_EVICTED), 1);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(other, TCPHS_STAT_EVICTED), 0);
+}
+
+/*
+ * A namespace other than the initial one is held to its own limit, and
+ * all of them together to half the table: the initial namespace keeps
+ * room however many there are.
+ */
+static void ft_netns_limits(struct kunit *test)
+{
+	struct tcphs_tuple t;
+	struct net *g[3];
+	unsigned int i, n;
+
+	ft_setup(test, TCPHS_EVICT_SCAN);
+	tcphs_max_flows = 16;
+	for (i = 0; i < ARRAY_SIZE(g); i++) {
+		g[i] = tcphs_test_fake_net(0x2000 + i, 0xf0000010 + i);
+		KUNIT_ASSERT_NOT_NULL(test, g[i]);
+	}
+	KUNIT_EXPECT_EQ(test, tcphs_net_max_flows(tcphs_pernet(&init_net)), 16);
+	KUNIT_EXPECT_EQ(test, tcphs_net_max_flows(tcphs_pernet(g[0])), 4);
+	KUNIT_EXPECT_EQ(test, tcphs_guests_max_flows(), 8);
+
+	/* Four half-open flows fill g[0]; the fifth evicts one of them. */
+	for (n = 0; n < 5; n++) {
+		t = ft_v4(0x0a000001, 3000 + n, 0x0a000002, 80);
+		KUNIT_EXPECT_NOT_NULL(test, ft_create(g[0], &t));
+		tcphs_test_jiffies += HZ;
+	}
+	KUNIT_EXPECT_EQ(test, ft_count(g[0]), 4);
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(g[0], TCPHS_STAT_EVICTED), 1);
+	t = ft_v4(0x0a000001, 3000, 0x0a000002, 80);
+	KUNIT_EXPECT_NULL(test, ft_find(g[0], &t, NULL));
+
+	/* g[1] takes its four; g[2] finds the guests' half full. */
+	for (n = 0; n < 4; n++) {
+		t = ft_v4(0x0a000001, 4000 + n, 0x0a000002, 80);
+		KUNIT_EXPECT_NOT_NULL(test, ft_create(g[1], &t));
+	}
+	t = ft_v4(0x0a000001, 5000, 0x0a000002, 80);
+	KUNIT_EXPECT_NULL(test, ft_create(g[2], &t));
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(g[2], TCPHS_STAT_TABLE_FULL), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_guest_count), 8);
+
+	/* The initial namespace still has its eight. */
+	for (n = 0; n < 8; n++) {
+		t = ft_v4(0x0a000001, 6000 + n, 0x0a000002, 80);
+		KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t));
+	}
+	KUNIT_EXPECT_EQ(test, tcphs_test_stat(&init_net, TCPHS_STAT_TABLE_FULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_flow_count), 16);
+
+	/* A limit raised past max_flows is held to max_flows. */
+	tcphs_pernet(g[2])->max_flows = 1000;
+	KUNIT_EXPECT_EQ(test, tcphs_net_max_flows(tcphs_pernet(g[2])), 16);
+
+	/* Leaving gives every place back. */
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(g[0]), 4);
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(g[1]), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tcphs_guest_count), 0);
+	KUNIT_EXPECT_EQ(test, ft_count(g[2]), 0);
+}
+
+/*
+ * A flow picked up mid-stream is ESTABLISHED, but until the other side is
+ * heard from it has the half-open timeout, and goes before live flows.
+ */
+static void ft_one_sided(struct kunit *test)
+{
+	struct tcphs_tuple t1 = ft_v4(1, 1, 2, 2), t2 = ft_v4(1, 3, 2, 4);
+	struct tcphs_tuple t3 = ft_v4(1, 5, 2, 6);
+	struct tcphs_flow *one, *both;
+	unsigned long t0;
+
+	ft_setup(test, TCPHS_EVICT_SCAN);
+	t0 = tcphs_test_jiffies;
+	tcphs_max_flows = 2;
+	one = ft_create(&init_net, &t1);
+	both = ft_create(&init_net, &t2);
+	KUNIT_ASSERT_TRUE(test, one && both);
+	tcphs_test_jiffies += HZ;
+	ft_set_state_sides(one, TCPHS_STATE_ESTABLISHED, true);
+	tcphs_test_jiffies = t0;
+	ft_set_state(both, TCPHS_STATE_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, one->expires, (u32)(t0 + HZ + 60 * HZ));
+	KUNIT_EXPECT_EQ(test, both->expires, (u32)(t0 + 5 * 24 * 3600 * HZ));
+
+	/* Though both idled longer, the one-sided flow is the victim. */
+	KUNIT_EXPECT_NOT_NULL(test, ft_create(&init_net, &t3));
+	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t1, NULL));
+	KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, &t2, NULL), both);
 }
 
 /* The victim is looked for only in the few buckets from the new flow's on. */
@@ -357,7 +509,7 @@ static unsigned int ft_state_of(struct tcphs_flow *flow, u8 *end)
 
 	spin_lock_bh(tcphs_test_lock(flow));
 	s = flow->fsm.state;
-	*end = flow->end;
+	*end = flow_end(flow);
 	spin_unlock_bh(tcphs_test_lock(flow));
 	return s;
 }
@@ -552,7 +704,7 @@ static void ft_snapshot(struct kunit *test)
 	rcu_read_lock();
 	tcphs_flow_snapshot(f, tcphs_test_flow_hash(f), &fi);
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, fi.id, f->id);
+	KUNIT_EXPECT_EQ(test, fi.id, tcphs_flow_id(f));
 	KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_NONE);
 	KUNIT_EXPECT_FALSE(test, fi.isn_known[0] || fi.isn_known[1] || fi.has_closer);
 	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t, sizeof(t)), 0);
@@ -727,6 +879,9 @@ static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_one_bucket),
 	KUNIT_CASE(ft_eviction),
 	KUNIT_CASE(ft_eviction_neighbours),
+	KUNIT_CASE(ft_eviction_own_namespace),
+	KUNIT_CASE(ft_netns_limits),
+	KUNIT_CASE(ft_one_sided),
 	KUNIT_CASE(ft_timeouts),
 	KUNIT_CASE(ft_linger_zero),
 	KUNIT_CASE(ft_gc_worker_batches),

@@ -7,6 +7,7 @@
 #ifndef _TCPHS_FSM_H
 #define _TCPHS_FSM_H
 
+#include <linux/compiler.h>
 #include <linux/types.h>
 #include <linux/tcphs.h>
 
@@ -112,6 +113,13 @@ struct tcphs_verdict {
 	bool retrans;		/* SYN, SYN-ACK or FIN retransmission */
 	bool data_retrans;	/* payload already sent once */
 };
+
+/* Has each side sent a segment the state machine took (not only an RST)? */
+static inline bool tcphs_fsm_both_seen(const struct tcphs_fsm *fsm)
+{
+	return (READ_ONCE(fsm->dflags[0]) & TCPHS_DF_SEQ) &&
+	       (READ_ONCE(fsm->dflags[1]) & TCPHS_DF_SEQ);
+}
 
 const struct tcphs_cell *tcphs_fsm_cell(unsigned int state, unsigned int kind);
 void tcphs_fsm_init(struct tcphs_fsm *fsm);

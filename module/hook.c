@@ -87,7 +87,6 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 		case TCPHS_EV_CLOSED:
 		case TCPHS_EV_RST:
 			tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
-			flow->end = tcphs_fsm_end(&flow->fsm);
 			break;
 		case TCPHS_EV_SYN_RETRANS:
 			count(&flow->rtx_syn);
@@ -97,6 +96,11 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 			break;
 		case TCPHS_EV_INVALID:
 			tcphs_stat_inc(tn, TCPHS_STAT_INVALID);
+			/* Anyone can send these: only so many become events. */
+			if (!tcphs_invalid_event_allowed(tn, jiffies)) {
+				tcphs_stat_inc(tn, TCPHS_STAT_EVENT_SUPPRESSED);
+				continue;
+			}
 			break;
 		}
 		if (s->kind == TCPHS_K_FIN_RE)
@@ -152,7 +156,7 @@ again:
 
 	lock = tcphs_flow_lock(hash);
 	spin_lock_bh(lock);
-	if (flow->dead) {
+	if (tcphs_flow_dead(flow)) {
 		spin_unlock_bh(lock);
 		tcphs_stat_inc(tn, TCPHS_STAT_IGNORED);
 		return;

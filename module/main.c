@@ -20,7 +20,6 @@
 #include "netlink.h"
 #include "ring.h"
 
-#define TCPHS_MAX_FLOWS_LIMIT	BIT(24)
 #define TCPHS_BUCKETS_MIN	256U
 #define TCPHS_BUCKETS_MAX	BIT(22)
 /* A flow keeps its expiry in 32 bits of jiffies: timeouts stay below 2^31. */
@@ -179,13 +178,20 @@ static int __net_init tcphs_net_init(struct net *net)
 	atomic_set(&tn->count, 0);
 	atomic_set(&tn->gen, 0);
 	atomic64_set(&tn->event_seq, 0);
-	tn->stats = alloc_percpu(struct tcphs_stats);
+	atomic64_set(&tn->flow_ids, 0);
+	tn->max_flows = 0;
+	tn->inval_start = jiffies;
+	atomic_set(&tn->inval_used, 0);
+	tn->stats = alloc_percpu_gfp(struct tcphs_stats, GFP_KERNEL_ACCOUNT);
 	if (!tn->stats)
 		return -ENOMEM;
 
-	err = tcphs_proc_net_init(net);
+	err = tcphs_sysctl_net_init(net);
 	if (err)
 		goto err_stats;
+	err = tcphs_proc_net_init(net);
+	if (err)
+		goto err_sysctl;
 	err = tcphs_ring_net_init(net, tcphs_event_ring);
 	if (err)
 		goto err_proc;
@@ -198,6 +204,8 @@ err_ring:
 	tcphs_ring_net_exit(net);
 err_proc:
 	tcphs_proc_net_exit(net);
+err_sysctl:
+	tcphs_sysctl_net_exit(net);
 err_stats:
 	free_percpu(tn->stats);
 	return err;
@@ -216,6 +224,7 @@ static void __net_exit tcphs_net_exit(struct net *net)
 	tcphs_proc_net_exit(net);
 	tcphs_table_flush_net(net);
 	tcphs_ring_net_exit(net);
+	tcphs_sysctl_net_exit(net);
 	free_percpu(tn->stats);
 }
 
@@ -282,4 +291,8 @@ module_exit(tcphs_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Track TCP 3-way opens and 4-way closes, flow by flow");
 MODULE_AUTHOR("The tcphs authors");
-MODULE_ALIAS_GENL_FAMILY(TCPHS_GENL_NAME);
+/*
+ * No MODULE_ALIAS_GENL_FAMILY: any user may ask the controller for a family,
+ * and that must not load a module that hooks every packet of every
+ * namespace. tcphs is loaded by its administrator.
+ */

@@ -392,7 +392,7 @@ static void nl_events(struct kunit *test)
 	/* One caused by no segment: no direction, flags, seq or ack. */
 	spin_lock_bh(tcphs_test_lock(f));
 	f->fsm.state = TCPHS_STATE_CLOSED;
-	f->end = TCPHS_END_TIMEOUT;
+	f->flags |= TCPHS_FLOW_TIMED_OUT;
 	tcphs_flow_set_ts(f, TCPHS_TS_END, 99999);
 	tcphs_nl_event(f, &timeout, -1, NULL, 99999);
 	tcphs_flow_fill_info(f, &fi);
@@ -447,7 +447,8 @@ static void nl_event_largest(struct kunit *test)
 	f->fsm.opener = want.opener;
 	f->fsm.closer = want.closer;
 	f->fsm.rst_dir = TCPHS_DIR_REPLY;
-	f->end = want.end;
+	f->fsm.state = TCPHS_STATE_TIME_WAIT;	/* ends SIMUL_FIN, as @want */
+	f->fsm.simul_close = 1;
 	f->rtx_syn = want.rtx_syn;
 	f->rtx_synack = want.rtx_synack;
 	f->rtx_fin = want.rtx_fin;

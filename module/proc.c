@@ -27,9 +27,14 @@ struct tcphs_seq_iter {
 	loff_t pos;			/* its position */
 };
 
+/* Buckets walked under one RCU read-side section, at most. */
+#define TCPHS_SEQ_BUCKETS_RCU	256
+
 /*
  * The first flow of this namespace at or after the @skip-th of bucket
- * @bucket. Caller holds rcu_read_lock().
+ * @bucket. Caller holds rcu_read_lock(); a long walk over other
+ * namespaces' flows leaves it and yields between buckets, which is safe
+ * because no flow is held across (the position is an index).
  */
 static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
 				   unsigned int skip)
@@ -37,10 +42,17 @@ static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
 	struct tcphs_seq_iter *it = s->private;
 	struct net *net = seq_file_net(s);
 	struct tcphs_flow __rcu **head;
+	unsigned int walked = 0;
 
 	for (; (head = tcphs_table_bucket(bucket)); bucket++, skip = 0) {
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
+
+		if (++walked % TCPHS_SEQ_BUCKETS_RCU == 0) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 
 		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			if (!net_eq(read_pnet(&flow->net), net))

@@ -170,7 +170,7 @@ static unsigned int proc_session(struct seq_file *s, loff_t *pos, unsigned int n
 
 	v = tcphs_seq_start(s, pos);
 	while (v && got < n) {
-		ids[got++] = v == SEQ_START_TOKEN ? 0 : ((struct tcphs_flow *)v)->id;
+		ids[got++] = v == SEQ_START_TOKEN ? 0 : tcphs_flow_id(v);
 		v = tcphs_seq_next(s, v, pos);
 	}
 	tcphs_seq_stop(s, v);
@@ -202,7 +202,7 @@ static void proc_iterate(struct kunit *test)
 		rcu_read_unlock();
 		KUNIT_ASSERT_NOT_NULL(test, f);
 		if (is_mine)
-			mine[j++] = f->id;
+			mine[j++] = tcphs_flow_id(f);
 	}
 	KUNIT_ASSERT_EQ(test, j, PROC_MINE);
 	it.p.net = &init_net;

@@ -294,7 +294,8 @@ int tcphs_ring_net_init(struct net *net, unsigned int size)
 	tn->ring = NULL;
 	if (!size)
 		return 0;
-	r = kvzalloc(struct_size(r, e, size), GFP_KERNEL);
+	/* Charged to the memory cgroup of the task creating the namespace. */
+	r = kvzalloc(struct_size(r, e, size), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	spin_lock_init(&r->lock);

@@ -96,6 +96,10 @@ void tcphs_test_reset_net(struct net *net)
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(tn->stats, cpu), 0, sizeof(struct tcphs_stats));
 	atomic64_set(&tn->event_seq, 0);
+	atomic64_set(&tn->flow_ids, 0);
+	tn->max_flows = 0;
+	tn->inval_start = 0;
+	atomic_set(&tn->inval_used, 0);
 }
 
 static int __net_init tcphs_test_net_init(struct net *net)

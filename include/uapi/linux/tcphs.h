@@ -30,7 +30,9 @@
  *	Reply:    TCPHS_A_FLOW_COUNT, the number of flows removed.
  *
  * TCPHS_CMD_EVENT (multicast group "events", from the kernel only; joining
- * it needs CAP_NET_ADMIN in the namespace's user namespace)
+ * it needs CAP_NET_ADMIN in the namespace's user namespace. A kernel that
+ * cannot check that when a socket joins has no such group, unless tcphs
+ * was loaded with unsafe_unrestricted_events=1)
  *	One message per transition:
  *	TCPHS_A_EVENT		u8, enum tcphs_event
  *	TCPHS_A_EVENT_SEQ	u64, per namespace, +1 for every event generated
@@ -45,7 +47,8 @@
  *	segment and carry no DIR, TCP_FLAGS, SEQ or ACK.
  *
  * Flow attributes (in dumps and events):
- *	TCPHS_A_FLOW_ID		u64, stable for the life of the flow
+ *	TCPHS_A_FLOW_ID		u64, unique in the namespace (48 bits used),
+ *				stable for the life of the flow
  *	TCPHS_A_NETNS		u32, inode number of the network namespace
  *	TCPHS_A_FAMILY		u8, AF_INET or AF_INET6
  *	TCPHS_A_SADDR, TCPHS_A_DADDR	binary address, originator's view
@@ -174,6 +177,7 @@ enum tcphs_stat {
 	TCPHS_STAT_NOMEM,	/* flow allocations that failed */
 	TCPHS_STAT_EVENTS,	/* events multicast */
 	TCPHS_STAT_EVENT_DROP,	/* events that could not be delivered */
+	TCPHS_STAT_EVENT_SUPPRESSED,	/* INVALID events over the rate limit */
 	__TCPHS_STAT_MAX
 };
 
