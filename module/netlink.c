@@ -11,6 +11,7 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/moduleparam.h>
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -31,8 +32,21 @@ static const struct genl_multicast_group tcphs_mcgrps[] = {
 };
 
 static struct genl_family tcphs_family;
-/* The family is registered: events may be multicast. */
+/* The family is registered with its group: events may be multicast. */
 static bool tcphs_nl_up;
+
+/*
+ * Events carry both ISNs and the numbers of every segment of a handshake or
+ * close: what blind injection and reset attacks need, and what the kernel
+ * shows no unprivileged user (ss, /proc/net/tcp). Where the kernel cannot
+ * keep the group to CAP_NET_ADMIN, it is not registered unless the
+ * administrator accepts, with this parameter, that any local user may read
+ * them.
+ */
+static bool tcphs_unsafe_unrestricted_events;
+module_param_named(unsafe_unrestricted_events, tcphs_unsafe_unrestricted_events, bool, 0444);
+MODULE_PARM_DESC(unsafe_unrestricted_events,
+		 "Where the kernel cannot restrict the events group to CAP_NET_ADMIN, register it for every local user (unsafe; default off)");
 
 /*
  * TCPHS_CMD_GET_FLOW takes the filters and nothing else. Ranges in the
@@ -284,10 +298,15 @@ static bool tcphs_dump_match(const struct tcphs_dump_ctx *ctx, const struct tcph
 	return true;
 }
 
+/* Buckets walked under one RCU read-side section, at most. */
+#define TCPHS_DUMP_BUCKETS_RCU	256
+
 /*
- * Dump the namespace's flows bucket by bucket, under RCU only; the cursor
- * (bucket, flows of it already sent) survives between calls. When the
- * namespace's table changes between two calls the reply is marked
+ * Dump the namespace's flows bucket by bucket, under RCU only, leaving it
+ * (and yielding) every TCPHS_DUMP_BUCKETS_RCU buckets so that a large table
+ * of other namespaces' flows does not hold up the CPU or the grace period;
+ * the cursor (bucket, flows of it already sent) survives between calls.
+ * When the namespace's table changes between two calls the reply is marked
  * NLM_F_DUMP_INTR and the reader dumps again.
  */
 static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -296,6 +315,7 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 	struct net *net = sock_net(skb->sk);
 	struct tcphs_net *tn = tcphs_pernet(net);
 	struct tcphs_flow __rcu **head;
+	unsigned int walked = 0;
 	int err = 0;
 
 	cb->seq = atomic_read(&tn->gen);
@@ -303,6 +323,13 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 	for (; (head = tcphs_table_bucket(ctx->bucket)); ctx->bucket++, ctx->skip = 0) {
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
+
+		/* No flow is held across the gap: the cursor is an index. */
+		if (++walked % TCPHS_DUMP_BUCKETS_RCU == 0) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 
 		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			struct tcphs_flow_info fi;
@@ -443,11 +470,16 @@ int tcphs_nl_init(void)
 {
 	int err;
 
-	if (!TCPHS_MCGRP_RESTRICTED)
-		pr_notice("this kernel lets any user join the \"%s\" group: events are not private\n",
+	if (!TCPHS_MCGRP_RESTRICTED && !tcphs_unsafe_unrestricted_events) {
+		/* Written before the family is registered, still in init. */
+		tcphs_family.n_mcgrps = 0;
+		pr_notice("this kernel cannot restrict the \"%s\" group to CAP_NET_ADMIN: no events over netlink (unsafe_unrestricted_events=1 gives them to every local user)\n",
 			  TCPHS_MCGRP_EVENTS);
+	} else if (!TCPHS_MCGRP_RESTRICTED) {
+		pr_warn("unsafe_unrestricted_events: any local user can read the sequence numbers of every connection in its namespace\n");
+	}
 	err = genl_register_family(&tcphs_family);
-	if (!err)
+	if (!err && tcphs_family.n_mcgrps)
 		WRITE_ONCE(tcphs_nl_up, true);
 	return err;
 }

@@ -381,8 +381,12 @@ static int join_groups(struct evstate *st, struct nl *nl)
 	uint32_t notify = 0;
 	int ret, actual = 0;
 
+	/*
+	 * A kernel that cannot keep the group to CAP_NET_ADMIN gets none,
+	 * unless the module was loaded with unsafe_unrestricted_events=1.
+	 */
 	if (!nl->events_group) {
-		fprintf(stderr, "tcphs: the tcphs family has no \"%s\" multicast group\n",
+		fprintf(stderr, "tcphs: the tcphs family has no \"%s\" multicast group: this kernel cannot restrict it to CAP_NET_ADMIN, so the module offers none (load it with unsafe_unrestricted_events=1 to give events to every local user; /proc/net/tcphs_events has the recent ones)\n",
 			TCPHS_MCGRP_EVENTS);
 		return EXIT_ERROR;
 	}
