@@ -5,14 +5,16 @@
  * /proc/net/stat/tcphs: the counters, one line per CPU, in the format of
  * /proc/net/stat/nf_conntrack (hexadecimal, readable with lnstat).
  *
- * The table file is mode 0400: only the root of the namespace (its owner
- * user namespace's root) reads it, since it lists other people's traffic.
+ * The table lists other people's traffic: only a reader with CAP_NET_ADMIN
+ * in the namespace's user namespace may read it (tcphs_proc_may_read()).
  */
 
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/capability.h>
+#include <linux/err.h>
 #include <net/net_namespace.h>
 
 #include <tcphs_names.h>
@@ -74,6 +76,8 @@ static void *tcphs_seq_start(struct seq_file *s, loff_t *pos)
 	struct tcphs_flow *flow = NULL;
 
 	rcu_read_lock();
+	if (!tcphs_proc_may_read(s))
+		return ERR_PTR(-EPERM);
 	if (*pos == 0) {
 		it->bucket = 0;
 		it->skip = 0;
@@ -261,9 +265,26 @@ static const struct seq_operations tcphs_stat_seq_ops = {
 	.show	= tcphs_stat_seq_show,
 };
 
+/**
+ * tcphs_proc_may_read - may the opener of @s read its namespace's flows?
+ * @s: the seq_file of a file under /proc/net
+ *
+ * The files are mode 0444 and the check is here, against the credentials
+ * the file was opened with (so a descriptor handed to a privileged
+ * program reveals nothing more): CAP_NET_ADMIN in the user namespace that
+ * owns the network namespace, as for the netlink dump. Owner and mode
+ * cannot say that: a namespace made with unshare(CLONE_NEWUSER |
+ * CLONE_NEWNET) has no uid mapped when its files are created.
+ */
+bool tcphs_proc_may_read(struct seq_file *s)
+{
+	return file_ns_capable(s->file, seq_file_net(s)->user_ns, CAP_NET_ADMIN);
+}
+
 int tcphs_proc_net_init(struct net *net)
 {
-	if (!proc_create_net("tcphs", 0400, net->proc_net, &tcphs_seq_ops,
+	/* Reading needs CAP_NET_ADMIN: see tcphs_proc_may_read(). */
+	if (!proc_create_net("tcphs", 0444, net->proc_net, &tcphs_seq_ops,
 			     sizeof(struct tcphs_seq_iter)))
 		return -ENOMEM;
 	if (!proc_create_net("tcphs", 0444, net->proc_net_stat, &tcphs_stat_seq_ops,

@@ -128,6 +128,7 @@ static int proc_suite_init(struct kunit_suite *suite)
 
 static void proc_suite_exit(struct kunit_suite *suite)
 {
+	tcphs_test_files_free();
 	tcphs_test_pernet_teardown();
 }
 
@@ -169,6 +170,10 @@ static unsigned int proc_session(struct seq_file *s, loff_t *pos, unsigned int n
 	void *v;
 
 	v = tcphs_seq_start(s, pos);
+	if (IS_ERR(v)) {
+		tcphs_seq_stop(s, v);
+		return 0;
+	}
 	while (v && got < n) {
 		ids[got++] = v == SEQ_START_TOKEN ? 0 : tcphs_flow_id(v);
 		v = tcphs_seq_next(s, v, pos);
@@ -187,6 +192,8 @@ static void proc_iterate(struct kunit *test)
 	struct net *other;
 	loff_t pos;
 
+	s.file = tcphs_test_file(true);
+	KUNIT_ASSERT_NOT_NULL(test, s.file);
 	KUNIT_ASSERT_EQ(test, tcphs_table_init(c->buckets), 0);
 	proc_table_up = true;
 	other = tcphs_test_fake_net(0xabcdef, 0xf0000042);
@@ -254,6 +261,18 @@ static void proc_iterate(struct kunit *test)
 	it.p.net = other;
 	pos = 0;
 	KUNIT_EXPECT_EQ(test, proc_session(&s, &pos, ARRAY_SIZE(seen), seen), PROC_THEIRS + 1);
+
+	/* Opened without CAP_NET_ADMIN, the file shows nothing: EPERM. */
+	s.file = tcphs_test_file(false);
+	KUNIT_ASSERT_NOT_NULL(test, s.file);
+	for (i = 0; i < 2; i++) {
+		void *v;
+
+		pos = i;
+		v = tcphs_seq_start(&s, &pos);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(v), -EPERM);
+		tcphs_seq_stop(&s, v);
+	}
 }
 
 static struct kunit_case proc_cases[] = {

@@ -13,6 +13,7 @@
  * overwritten and says so.
  */
 
+#include <linux/err.h>
 #include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/proc_fs.h>
@@ -159,6 +160,8 @@ static void *tcphs_ring_seq_start(struct seq_file *s, loff_t *pos)
 	struct tcphs_ring *r = tn->ring;
 	u64 oldest, since;
 
+	if (!tcphs_proc_may_read(s))
+		return ERR_PTR(-EPERM);
 	if (*pos)
 		return ring_get(s, *pos);
 
@@ -302,7 +305,8 @@ int tcphs_ring_net_init(struct net *net, unsigned int size)
 	r->size = size;
 	tn->ring = r;
 
-	if (!proc_create_net("tcphs_events", 0400, net->proc_net, &tcphs_ring_seq_ops,
+	/* Reading needs CAP_NET_ADMIN: see tcphs_proc_may_read(). */
+	if (!proc_create_net("tcphs_events", 0444, net->proc_net, &tcphs_ring_seq_ops,
 			     sizeof(struct tcphs_ring_iter))) {
 		tn->ring = NULL;
 		kvfree(r);

@@ -40,6 +40,7 @@ static int ring_suite_init(struct kunit_suite *suite)
 
 static void ring_suite_exit(struct kunit_suite *suite)
 {
+	tcphs_test_files_free();
 	tcphs_test_pernet_teardown();
 }
 
@@ -98,6 +99,7 @@ static void reader_init(struct ring_reader *rd)
 	rd->sf.buf = rd->buf;
 	rd->sf.size = sizeof(rd->buf);
 	rd->sf.private = &rd->it;
+	rd->sf.file = tcphs_test_file(true);
 	rd->it.p.net = ring_net;
 }
 
@@ -219,6 +221,29 @@ static void ring_slow_reader_skips(struct kunit *test)
 	tcphs_ring_seq_stop(&rd->sf, NULL);
 }
 
+/* Opened without CAP_NET_ADMIN, the log shows nothing, at any position. */
+static void ring_needs_net_admin(struct kunit *test)
+{
+	struct ring_reader *rd = kunit_kzalloc(test, sizeof(*rd), GFP_KERNEL);
+	loff_t pos;
+	void *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, rd);
+	ring_make(test, 4);
+	ring_add(1);
+	reader_init(rd);
+	KUNIT_ASSERT_NOT_NULL(test, rd->sf.file);
+	rd->sf.file = tcphs_test_file(false);
+	KUNIT_ASSERT_NOT_NULL(test, rd->sf.file);
+	for (pos = 0; pos < 2; pos++) {
+		loff_t at = pos;
+
+		v = tcphs_ring_seq_start(&rd->sf, &at);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(v), -EPERM);
+		tcphs_ring_seq_stop(&rd->sf, v);
+	}
+}
+
 /* The header, then the line the reader prints, led by the event's number. */
 static const char * const ring_want_line[] = {
 	"# 0 events overwritten unread since the last read\n",
@@ -322,6 +347,7 @@ static struct kunit_case ring_cases[] = {
 	KUNIT_CASE(ring_counts_overwritten_since_last_read),
 	KUNIT_CASE(ring_slow_reader_skips),
 	KUNIT_CASE(ring_line),
+	KUNIT_CASE(ring_needs_net_admin),
 	KUNIT_CASE(ring_concurrent_writers),
 	{}
 };

@@ -69,6 +69,8 @@ int tcphs_hooks_register(struct net *net);
 void tcphs_hooks_unregister(struct net *net);
 
 /* proc.c */
+struct seq_file;
+bool tcphs_proc_may_read(struct seq_file *s);
 int tcphs_proc_net_init(struct net *net);
 void tcphs_proc_net_exit(struct net *net);
 int tcphs_proc_init(bool event_log);

@@ -5,6 +5,9 @@
  * control.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -162,6 +165,7 @@ struct net *tcphs_test_fake_net(u32 hash_mix, unsigned int inum)
 	RCU_INIT_POINTER(f->net.gen, f->gen);
 	f->net.hash_mix = hash_mix;
 	f->net.ns.inum = inum;
+	f->net.user_ns = &init_user_ns;
 	f->net.genl_sock = init_net.genl_sock;
 	f->tn.net = &f->net;
 	list_add(&f->list, &tcphs_fake_nets);
@@ -177,6 +181,42 @@ void tcphs_test_fake_nets_free(void)
 		free_percpu(f->tn.stats);
 		kfree(f->gen);
 		kfree(f);
+	}
+}
+
+static struct file tcphs_test_files[2];
+
+/*
+ * A file opened by this task, with or without CAP_NET_ADMIN, as the /proc
+ * files' readers check (tcphs_proc_may_read()). Made once, freed by
+ * tcphs_test_files_free().
+ */
+struct file *tcphs_test_file(bool net_admin)
+{
+	struct file *file = &tcphs_test_files[net_admin];
+	struct cred *cred;
+
+	if (file->f_cred)
+		return file;
+	cred = prepare_creds();
+	if (!cred)
+		return NULL;
+	if (net_admin)
+		cap_raise(cred->cap_effective, CAP_NET_ADMIN);
+	else
+		cap_lower(cred->cap_effective, CAP_NET_ADMIN);
+	file->f_cred = cred;
+	return file;
+}
+
+void tcphs_test_files_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tcphs_test_files); i++) {
+		if (tcphs_test_files[i].f_cred)
+			put_cred(tcphs_test_files[i].f_cred);
+		tcphs_test_files[i].f_cred = NULL;
 	}
 }
 

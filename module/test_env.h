@@ -43,6 +43,10 @@ void tcphs_test_pernet_teardown(void);
 struct net *tcphs_test_fake_net(u32 hash_mix, unsigned int inum);
 void tcphs_test_fake_nets_free(void);
 
+/* A file for the /proc readers, opened with or without CAP_NET_ADMIN. */
+struct file *tcphs_test_file(bool net_admin);
+void tcphs_test_files_free(void);
+
 /* A counter of a namespace, summed over CPUs. */
 u64 tcphs_test_stat(struct net *net, enum tcphs_stat s);
 
