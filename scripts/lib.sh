@@ -175,6 +175,42 @@ tcphs_copy_tree_with_libs() {
 	done < <(find "$src" -type f -print0)
 }
 
+# tcphs_kernel_srctree KDIR: the source tree (with include/) behind a
+# kernel build or headers directory: KDIR itself, its "source" link (a
+# tree built with O=), or the common tree its Makefile includes (Debian's
+# headers packages). Prints nothing if none has include/linux/kernel.h.
+tcphs_kernel_srctree() {
+	local d
+
+	for d in "$1/source" "$1" $(sed -n 's|^include[[:space:]]\{1,\}\(/.*\)/Makefile$|\1|p' \
+		"$1/Makefile" 2>/dev/null); do
+		if [ -f "$d/include/linux/kernel.h" ]; then
+			echo "$d"
+			return
+		fi
+	done
+}
+
+# tcphs_kernel_facts KDIR: what the tests in the VM must know of the
+# kernel they run on and cannot ask it, from its headers, as "key=value"
+# lines. mcast_cap: 1 if genl_bind checks a multicast group's capability
+# (GENL_MCAST_CAP_NET_ADMIN: 6.7, and the stable updates of 6.1 and 6.6
+# since late 2023), 0 if it cannot,
+# unknown without headers.
+tcphs_kernel_facts() {
+	local src cap=unknown
+
+	src=$(tcphs_kernel_srctree "$1")
+	if [ -n "$src" ] && [ -f "$src/include/net/genetlink.h" ]; then
+		if grep -Eq '^#define[[:space:]]+GENL_MCAST_CAP_NET_ADMIN' "$src/include/net/genetlink.h"; then
+			cap=1
+		else
+			cap=0
+		fi
+	fi
+	printf 'mcast_cap=%s\n' "$cap"
+}
+
 # What a run in the test VM needs first: the packages, the kernel's paths,
 # the reader and the test tools (vm-run.sh builds the module itself).
 tcphs_prepare_vm() {

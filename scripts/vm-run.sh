@@ -23,7 +23,9 @@
 #   --kdir DIR               kernel build/headers dir to build the module
 #                            against; default /usr/src/linux-headers-REL
 #
-# Inside the VM: the tests/ tree is at /tcphs/tests, the reader at
+# Inside the VM: /tcphs/kernel-facts says what the tests must know of the
+# kernel (see tcphs_kernel_facts in lib.sh), /tcphs/module-params the
+# parameters given; the tests/ tree is at /tcphs/tests, the reader at
 # /usr/bin/tcphs, busybox plus real ip, ss, tcpdump, socat and jq are on
 # PATH, modules under kernel/{net,drivers/net,lib,crypto} load with modprobe.
 #
@@ -147,7 +149,9 @@ for w in "$@"; do
 done
 printf '%s\n' "$CMD" >"$RUN/cmd"
 printf '%s\n' "$MODULE_PARAMS" >"$RUN/module-params"
-FILES=(--file "$RUN/cmd:/tcphs/cmd" --file "$RUN/module-params:/tcphs/module-params")
+tcphs_kernel_facts "$KDIR" >"$RUN/kernel-facts"
+FILES=(--file "$RUN/cmd:/tcphs/cmd" --file "$RUN/module-params:/tcphs/module-params"
+	--file "$RUN/kernel-facts:/tcphs/kernel-facts")
 if [ "$LOAD_MODULE" = 1 ]; then
 	: >"$RUN/load-module"
 	FILES+=(--file "$RUN/load-module:/tcphs/load-module")

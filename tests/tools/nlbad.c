@@ -5,8 +5,15 @@
  *
  *   nlbad		the malformed requests (needs CAP_NET_ADMIN), then
  *			valid ones that must still work
- *   nlbad --unpriv	what an unprivileged user is refused, and what it
- *			may still do
+ *   nlbad --unpriv [--events closed|absent|open]
+ *			what an unprivileged user is refused, and what it
+ *			may still do. --events says what joining the
+ *			"events" group must give: closed, EPERM (the
+ *			default: a kernel that checks the group's
+ *			capability); absent, no such group (a kernel that
+ *			cannot, module loaded as it should be); open, the
+ *			join succeeds (such a kernel, module loaded with
+ *			unsafe_unrestricted_events=1)
  *
  * Each case prints one line, "ok CASE: error N (extended ack message)" or
  * "not ok CASE: ..."; the exit status is 0 only if every case is ok.
@@ -588,25 +595,46 @@ static bool valid_dump(const char *name, build_fn build)
 	return true;
 }
 
-static bool join_refused(void)
+enum join_want { JOIN_CLOSED, JOIN_ABSENT, JOIN_OPEN };
+
+static bool join_as_expected(enum join_want want)
 {
 	int fd = mnl_socket_get_fd(nl);
+	int err;
 
 	if (!events_group) {
+		if (want == JOIN_ABSENT) {
+			printf("ok join-events-unprivileged: no \"%s\" group\n",
+			       TCPHS_MCGRP_EVENTS);
+			return true;
+		}
 		printf("not ok join-events-unprivileged: no \"%s\" group\n",
 		       TCPHS_MCGRP_EVENTS);
 		return false;
 	}
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &events_group,
-		       sizeof(events_group)) == 0) {
+	if (want == JOIN_ABSENT) {
+		printf("not ok join-events-unprivileged: group %u exists\n", events_group);
+		return false;
+	}
+	err = setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &events_group,
+			 sizeof(events_group)) ? errno : 0;
+	if (want == JOIN_OPEN) {
+		if (err) {
+			printf("not ok join-events-unprivileged: %s, want a join\n", strerror(err));
+			return false;
+		}
+		printf("ok join-events-unprivileged: joined group %u (unsafe)\n", events_group);
+		return true;
+	}
+	if (!err) {
 		printf("not ok join-events-unprivileged: joined group %u\n", events_group);
 		return false;
 	}
-	if (errno != EPERM) {
-		printf("not ok join-events-unprivileged: %s, want EPERM\n", strerror(errno));
+	if (err != EPERM) {
+		printf("not ok join-events-unprivileged: %s, want EPERM\n", strerror(err));
 		return false;
 	}
-	printf("ok join-events-unprivileged: error %d %s\n", -errno, strerror(errno));
+	printf("ok join-events-unprivileged: error %d %s\n", -err, strerror(err));
 	return true;
 }
 
@@ -614,15 +642,24 @@ int main(int argc, char **argv)
 {
 	const struct tcase *cases = root_cases;
 	size_t i, n = ARRAY_SIZE(root_cases);
+	enum join_want join = JOIN_CLOSED;
 	bool unpriv = false;
 	int one = 1, bad = 0, total = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "--unpriv")) {
+	if (argc >= 2 && !strcmp(argv[1], "--unpriv")) {
 		unpriv = true;
 		cases = unpriv_cases;
 		n = ARRAY_SIZE(unpriv_cases);
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: nlbad [--unpriv]\n");
+	}
+	if (unpriv && argc == 4 && !strcmp(argv[2], "--events") && !strcmp(argv[3], "absent")) {
+		join = JOIN_ABSENT;
+	} else if (unpriv && argc == 4 && !strcmp(argv[2], "--events") &&
+		   !strcmp(argv[3], "open")) {
+		join = JOIN_OPEN;
+	} else if (!(argc == 1 || (unpriv && argc == 2) ||
+		     (unpriv && argc == 4 && !strcmp(argv[2], "--events") &&
+		      !strcmp(argv[3], "closed")))) {
+		fprintf(stderr, "usage: nlbad [--unpriv [--events closed|absent|open]]\n");
 		return 64;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -646,7 +683,7 @@ int main(int argc, char **argv)
 	bad += !valid_stats();
 	if (unpriv) {
 		total++;
-		bad += !join_refused();
+		bad += !join_as_expected(join);
 	} else {
 		total += 2;
 		bad += !valid_dump("valid-dump", NULL);

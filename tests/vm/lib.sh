@@ -7,6 +7,13 @@ TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 TCPCONN=${TCPCONN:-$TESTS_DIR/tools/tcpconn}
 MODULE_KO=${MODULE_KO:-/tcphs/tcphs.ko}
 
+# What the kernel does that the tests cannot ask it (scripts/vm-run.sh
+# writes the file from the kernel's headers), and the parameters the run
+# loads the module with, which every reload keeps.
+MCAST_CAP=$(sed -n 's/^mcast_cap=//p' /tcphs/kernel-facts 2>/dev/null)
+MCAST_CAP=${MCAST_CAP:-unknown}
+BASE_PARAMS=$(cat /tcphs/module-params 2>/dev/null)
+
 PASSED=0
 FAILED=0
 CUR_FAIL=0
@@ -53,11 +60,15 @@ cleanup_ns() {
 # are waited for: "in_ns NS CMD &" is a subshell whose child runs CMD, and
 # killing the subshell's pid leaves CMD running.
 run_test() {
+	local t0
+
 	CUR_FAIL=0
 	echo "--- $1"
+	t0=$(date +%s)
 	"$2"
 	cleanup_ns
 	wait 2>/dev/null
+	log "($(($(date +%s) - t0)) s)"
 	if [ "$CUR_FAIL" = 0 ]; then
 		PASSED=$((PASSED + 1))
 		echo "ok $1"
@@ -202,4 +213,24 @@ reader_ready() {
 		sleep 0.05
 	done
 	log "cannot see the reader's groups; going on"
+}
+
+# load_tcphs [PARAM]...: insmod tcphs.ko with the run's parameters and PARAMs.
+load_tcphs() {
+	# shellcheck disable=SC2086 # words on purpose
+	insmod "$MODULE_KO" $BASE_PARAMS "$@"
+}
+
+# events_access: what an unprivileged join of the "events" group gives with
+# the module as loaded: closed (EPERM, the kernel checks the group's
+# capability), absent (the kernel cannot, so the module registered no
+# group), open (the kernel cannot, and unsafe_unrestricted_events is set).
+events_access() {
+	if [ "$MCAST_CAP" = 1 ]; then
+		echo closed
+	elif [ "$(cat /sys/module/tcphs/parameters/unsafe_unrestricted_events 2>/dev/null)" = Y ]; then
+		echo open
+	else
+		echo absent
+	fi
 }

@@ -66,7 +66,7 @@ last_event() {
 fault_round() {
 	fault=$1 prob=$2
 	rmmod tcphs
-	insmod "$MODULE_KO" linger=600 || { fail "insmod"; return 1; }
+	load_tcphs linger=600 || { fail "insmod"; return 1; }
 	mk_ns nsf
 	serve nsf 127.0.0.1 $PORT --count 100000 --timeout 600 || return 1
 	srv=$SERVER_PID
@@ -149,5 +149,5 @@ fi
 run_test fault-failslab test_failslab
 run_test fault-page-alloc test_fail_page_alloc
 # Leave the module as the VM harness loaded it.
-rmmod tcphs && insmod "$MODULE_KO"
+rmmod tcphs && load_tcphs
 finish

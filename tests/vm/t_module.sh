@@ -6,16 +6,18 @@
 
 reload() {
 	rmmod tcphs 2>/dev/null
-	insmod "$MODULE_KO" "$@"
+	load_tcphs "$@"
 }
 
 test_bad_parameters() {
 	rmmod tcphs || { fail "rmmod"; return; }
 	for p in max_flows=0 max_flows=-1 max_flows=abc max_flows=16777217 \
 		 max_flows=99999999999 timeout_syn=0 timeout_close=x \
-		 timeout_established=1728001 linger=-5 hashsize=4194305 loose=maybe; do
+		 timeout_established=1728001 linger=-5 hashsize=4194305 loose=maybe \
+		 netns_max_flows=-1 netns_flows_total=x invalid_events=abc \
+		 unsafe_unrestricted_events=maybe; do
 		dmesg -c >/dev/null
-		if insmod "$MODULE_KO" "$p" 2>/dev/null; then
+		if load_tcphs "$p" 2>/dev/null; then
 			fail "insmod accepted $p"
 			rmmod tcphs
 			continue
@@ -26,7 +28,7 @@ test_bad_parameters() {
 		[ -e /sys/module/tcphs ] && fail "module stayed loaded after $p"
 	done
 	# 20 days, the longest timeout: expiries are 32 bits of jiffies.
-	insmod "$MODULE_KO" max_flows=1000 hashsize=300 linger=5 timeout_established=1728000 ||
+	load_tcphs max_flows=1000 hashsize=300 linger=5 timeout_established=1728000 ||
 		fail "good parameters refused"
 	expect_eq timeout_established "$(cat /sys/module/tcphs/parameters/timeout_established)" 1728000
 	expect_eq max_flows "$(cat /sys/module/tcphs/parameters/max_flows)" 1000
@@ -51,7 +53,8 @@ test_runtime_parameters() {
 		fail "timeout_syn accepted 0"
 	fi
 	expect_eq "hashsize is read-only" "$(stat -c %a $p/hashsize)" 444
-	for n in max_flows hashsize loose timeout_syn timeout_established timeout_close linger; do
+	for n in max_flows hashsize loose timeout_syn timeout_established timeout_close linger \
+		 netns_max_flows netns_flows_total invalid_events unsafe_unrestricted_events; do
 		modinfo -F parm "$MODULE_KO" | grep -q "^$n:" || fail "modinfo lacks $n"
 	done
 }
@@ -83,7 +86,7 @@ test_unload_with_flows() {
 	[ "$n" -ge 5 ] || fail "expected flows before rmmod, have $n"
 	rmmod tcphs || fail "rmmod with $n flows"
 	[ -e /proc/tcphs ] && fail "/proc/tcphs stayed after rmmod"
-	insmod "$MODULE_KO" || fail "insmod again"
+	load_tcphs || fail "insmod again"
 	expect_eq "flows after reload" "$(($(wc -l </proc/tcphs) - 1))" 0
 	in_ns other cat /proc/tcphs >/dev/null || fail "namespace created before the load has no table"
 }
@@ -96,7 +99,7 @@ midstream() {
 	cl=$!
 	sleep 0.5
 	shift
-	insmod "$MODULE_KO" "$@" || fail "insmod $*"
+	load_tcphs "$@" || fail "insmod $*"
 	wait $cl
 	wait "$SERVER_PID"
 }

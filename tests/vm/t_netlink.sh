@@ -106,10 +106,12 @@ test_malformed_initial_namespace() {
 test_unprivileged() {
 	some_flows "" 8503 || return
 	before=$(table_of "" 8503)
-	nlbad_run "" nobody --unpriv
-	for c in flush-unprivileged get-flow-unprivileged join-events-unprivileged; do
+	nlbad_run "" nobody --unpriv --events "$(events_access)"
+	for c in flush-unprivileged get-flow-unprivileged; do
 		echo "$NLBAD_OUT" | grep -q "^ok $c: error -1 " || fail "case $c"
 	done
+	echo "$NLBAD_OUT" | grep -q "^ok join-events-unprivileged: " ||
+		fail "case join-events-unprivileged ($(events_access))"
 	same_flows "" 8503 "$before"
 }
 

@@ -16,7 +16,7 @@ CYCLES=${STRESS_CYCLES:-$CYCLES}
 
 reload() {
 	rmmod tcphs 2>/dev/null
-	insmod "$MODULE_KO" "$@" || fail "insmod $*"
+	load_tcphs "$@" || fail "insmod $*"
 }
 
 slab_active() {
@@ -106,7 +106,7 @@ test_module_cycles() {
 			bad=$((bad + 1))
 			log "cycle $i: reader exit $rc: $(cat /tmp/reader.err)"
 		fi
-		insmod "$MODULE_KO" || { fail "insmod in cycle $i"; break; }
+		load_tcphs || { fail "insmod in cycle $i"; break; }
 		i=$((i + 1))
 	done
 	kill $traffic "$SERVER_PID" 2>/dev/null
@@ -148,7 +148,7 @@ test_namespaces() {
 	# Unloading waits for that, and warns (failing the run) if any flow of
 	# any namespace were left in the table.
 	rmmod tcphs || fail "rmmod after the namespaces went"
-	insmod "$MODULE_KO" || fail "insmod"
+	load_tcphs || fail "insmod"
 	expect_eq "flows after reload" "$(proc_table "" | grep -vc '^id ')" 0
 }
 
