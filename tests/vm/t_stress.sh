@@ -118,6 +118,9 @@ test_module_cycles() {
 # Namespaces that carry flows come and go; each sees only its own.
 test_namespaces() {
 	count=$NAMESPACES_N
+	# Making 200 namespaces on a loaded machine can take longer than
+	# linger: the first namespaces' flows must still be there at the end.
+	reload linger=3600
 	i=0
 	while [ $i -lt "$count" ]; do
 		ip netns add s$i
