@@ -32,7 +32,9 @@ allow_userns() {
 	mkdir -p $NB && chown nobody $NB
 	modprobe veth 2>/dev/null
 	modprobe dummy 2>/dev/null
-	as_nobody unshare -Urn true || fail "nobody cannot make a user namespace"
+	as_nobody unshare -Urn true && return
+	fail "nobody cannot make a user namespace"
+	return 1
 }
 
 # The events group, the dump and the flush as the kernel allows them.
@@ -86,7 +88,7 @@ test_events_group() {
 # namespace, and none of the initial one's.
 test_userns_reads_only_its_own() {
 	[ "$(events_access)" = absent ] && { log "no events group on this kernel"; return; }
-	allow_userns
+	allow_userns || return
 	serve "" 127.0.0.1 8601 --count 100 --timeout 60 || return
 	host_server=$SERVER_PID
 	cat >$NB/own-events.sh <<-EOF
@@ -226,7 +228,7 @@ sum_col() {
 # Two user namespaces fill what they may; the initial one keeps its flows
 # and tracks a new connection.
 test_userns_cannot_blind() {
-	allow_userns
+	allow_userns || return
 	reload max_flows=400 timeout_syn=3600
 	serve "" 127.0.0.1 8620 --count 6 --timeout 600 || return
 	host_server=$SERVER_PID
