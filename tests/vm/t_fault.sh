@@ -102,7 +102,13 @@ fault_round() {
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "history") c = i; next }
 		substr($c, 1, 1) != "S" { n++ } END { print n + 0 }')
 	expect_eq "flows that did not begin with a SYN" "$bad" 0
-	expect_eq "flows: new - evicted" "$(($(stat_of new) - $(stat_of evicted)))" "$lines"
+	# A new connection on a finished flow's tuple (loopback reuses TIME_WAIT
+	# ports) retires the old flow: seen as a second flow id of one tuple.
+	restarts=$(jq -r 'select(has("event")) | "\(.saddr) \(.sport) \(.daddr) \(.dport) \(.flow_id)"' \
+		/tmp/fault.json | sort -u | awk '{ print $1, $2, $3, $4 }' | sort | uniq -c |
+		awk '{ s += $1 - 1 } END { print s + 0 }')
+	expect_eq "flows: new - evicted - restarted ($restarts)" \
+		"$(($(stat_of new) - $(stat_of evicted) - restarts))" "$lines"
 	NOMEM=$(stat_of nomem)
 	DROPS=$(stat_of event_drop)
 	log "flows $lines, nomem $NOMEM, event_drop $DROPS"
