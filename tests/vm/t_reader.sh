@@ -362,8 +362,8 @@ test_list_filters() {
 	in_ns lst "$TCPCONN" connect ::1 8434 >/dev/null
 	# One connection stays open meanwhile (killed at the end: the hold
 	# only has to outlast the test on a slow, loaded machine).
-	serve_new lst 127.0.0.1 8435 || return
-	ip netns exec lst "$TCPCONN" connect 127.0.0.1 8435 --wait 600000 >/dev/null &
+	serve_new lst 127.0.0.1 8435 --timeout 600 || return
+	ip netns exec lst "$TCPCONN" connect 127.0.0.1 8435 --wait 600000 --timeout 600 >/dev/null &
 	holder=$!
 	wait_for 5 established_8435 || fail "no ESTABLISHED flow for port 8435"
 	proc_table lst | sed 's/^/    | /'
