@@ -9,6 +9,7 @@
 
 #include <linux/in6.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
@@ -146,6 +147,24 @@ u64 tcphs_ts_decode(u32 v);
 unsigned int tcphs_table_flush_net(struct net *net);
 
 struct tcphs_flow __rcu **tcphs_table_bucket(unsigned int i);
+
+/* Buckets a walk of the table looks at under one RCU read-side section. */
+#define TCPHS_WALK_BUCKETS	256
+
+/*
+ * Call for each bucket a long walk under rcu_read_lock() looks at: every
+ * TCPHS_WALK_BUCKETS buckets it leaves RCU and yields, so that a table full
+ * of other namespaces' flows holds up neither the CPU nor a grace period.
+ * The walker must hold no flow across the call (its cursor is an index).
+ */
+static inline void tcphs_table_walk_pause(unsigned int *walked)
+{
+	if (++*walked % TCPHS_WALK_BUCKETS)
+		return;
+	rcu_read_unlock();
+	cond_resched();
+	rcu_read_lock();
+}
 
 /*
  * Walking the chain at @head under RCU:

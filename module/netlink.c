@@ -298,12 +298,9 @@ static bool tcphs_dump_match(const struct tcphs_dump_ctx *ctx, const struct tcph
 	return true;
 }
 
-/* Buckets walked under one RCU read-side section, at most. */
-#define TCPHS_DUMP_BUCKETS_RCU	256
-
 /*
  * Dump the namespace's flows bucket by bucket, under RCU only, leaving it
- * (and yielding) every TCPHS_DUMP_BUCKETS_RCU buckets so that a large table
+ * (and yielding) every TCPHS_WALK_BUCKETS buckets so that a large table
  * of other namespaces' flows does not hold up the CPU or the grace period;
  * the cursor (bucket, flows of it already sent) survives between calls.
  * When the namespace's table changes between two calls the reply is marked
@@ -324,12 +321,7 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
 
-		/* No flow is held across the gap: the cursor is an index. */
-		if (++walked % TCPHS_DUMP_BUCKETS_RCU == 0) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
+		tcphs_table_walk_pause(&walked);
 
 		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			struct tcphs_flow_info fi;

@@ -29,9 +29,6 @@ struct tcphs_seq_iter {
 	loff_t pos;			/* its position */
 };
 
-/* Buckets walked under one RCU read-side section, at most. */
-#define TCPHS_SEQ_BUCKETS_RCU	256
-
 /*
  * The first flow of this namespace at or after the @skip-th of bucket
  * @bucket. Caller holds rcu_read_lock(); a long walk over other
@@ -50,11 +47,7 @@ static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
 		struct tcphs_flow *flow;
 		unsigned int n = 0;
 
-		if (++walked % TCPHS_SEQ_BUCKETS_RCU == 0) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
+		tcphs_table_walk_pause(&walked);
 
 		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
 			if (!net_eq(read_pnet(&flow->net), net))
