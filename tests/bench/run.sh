@@ -167,7 +167,9 @@ bench_scale() {
 	ip -n flood link set d0 up
 	ip -n flood addr add 10.9.0.1/16 dev d0
 	ip -n flood route add 10.200.0.0/16 dev d0
-	params="max_flows=$((FLOWS + FLOWS / 10)) timeout_syn=3600"
+	# The flood runs in a namespace of its own: give it the whole table.
+	table_cap=$((FLOWS + FLOWS / 10))
+	params="max_flows=$table_cap netns_max_flows=$table_cap netns_flows_total=$table_cap timeout_syn=3600"
 	hits=200000
 
 	# The cost of one packet of a known flow, at 1K flows and at $FLOWS:
@@ -233,7 +235,7 @@ bench_events() {
 	ip -n flood link set d0 up
 	ip -n flood addr add 10.9.0.1/16 dev d0
 	ip -n flood route add 10.200.0.0/16 dev d0
-	tcphs_on max_flows=300000 timeout_syn=3600
+	tcphs_on max_flows=300000 netns_max_flows=300000 netns_flows_total=300000 timeout_syn=3600
 	for n in 10000 100000; do
 		for buf in 8M 64K; do
 			ip netns exec flood tcphs events --json --rcvbuf $buf >/dev/null 2>/tmp/ev.err &
