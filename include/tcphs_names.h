@@ -41,6 +41,7 @@ static const char * const tcphs_event_names[__TCPHS_EV_MAX] __maybe_unused = {
 	[TCPHS_EV_INVALID]		= "INVALID",
 	[TCPHS_EV_TIMEOUT]		= "TIMEOUT",
 	[TCPHS_EV_EVICTED]		= "EVICTED",
+	[TCPHS_EV_RESYNC]		= "RESYNC",
 };
 
 static const char * const tcphs_conn_state_names[__TCPHS_CS_MAX] __maybe_unused = {
@@ -90,6 +91,10 @@ static const char * const tcphs_stat_names[__TCPHS_STAT_MAX] __maybe_unused = {
 	[TCPHS_STAT_EVENTS]	= "events",
 	[TCPHS_STAT_EVENT_DROP]	= "event_drop",
 	[TCPHS_STAT_EVENT_SUPPRESSED] = "event_suppressed",
+	[TCPHS_STAT_BAD_CHECKSUM] = "bad_checksum",
+	[TCPHS_STAT_OUT_OF_WINDOW] = "out_of_window",
+	[TCPHS_STAT_CHALLENGE_ACK] = "challenge_ack",
+	[TCPHS_STAT_RESYNC]	= "resync",
 };
 
 /* The word for value @i of a table of @n words, or "?". */

@@ -67,6 +67,12 @@
  *	TCPHS_A_LAT_SYN_SYNACK, TCPHS_A_LAT_SYNACK_ACK
  *				u64 nanoseconds, present once known
  *	TCPHS_A_RTX_SYN, TCPHS_A_RTX_SYNACK, TCPHS_A_RTX_FIN	u32
+ *	TCPHS_A_NAT_SADDR, TCPHS_A_NAT_DADDR	binary address
+ *	TCPHS_A_NAT_SPORT, TCPHS_A_NAT_DPORT	u16, host byte order
+ *				present when the flow's replies came through
+ *				address translation (conntrack's NAT on this
+ *				host): the connection as seen past it (the
+ *				server's view), originator first
  */
 #ifndef _UAPI_LINUX_TCPHS_H
 #define _UAPI_LINUX_TCPHS_H
@@ -117,6 +123,7 @@ enum tcphs_event {
 	TCPHS_EV_INVALID,		/* numbers or flags that do not fit */
 	TCPHS_EV_TIMEOUT,		/* the flow was idle too long */
 	TCPHS_EV_EVICTED,		/* removed to make room in a full table */
+	TCPHS_EV_RESYNC,		/* the endpoints began anew: flow retired */
 	__TCPHS_EV_MAX
 };
 
@@ -167,7 +174,7 @@ enum tcphs_stat {
 	TCPHS_STAT_PACKETS,	/* TCP segments examined */
 	TCPHS_STAT_IGNORED,	/* segments of flows not tracked */
 	TCPHS_STAT_MALFORMED,	/* truncated header, bad data offset, flags */
-	TCPHS_STAT_FRAGMENTS,	/* non-first fragments, not examined */
+	TCPHS_STAT_FRAGMENTS,	/* IP fragments (first or not), not examined */
 	TCPHS_STAT_NEW,		/* flows created */
 	TCPHS_STAT_INVALID,	/* segments whose numbers did not fit */
 	TCPHS_STAT_RETRANS,	/* retransmitted SYN, SYN-ACK or FIN */
@@ -178,6 +185,10 @@ enum tcphs_stat {
 	TCPHS_STAT_EVENTS,	/* events multicast */
 	TCPHS_STAT_EVENT_DROP,	/* events that could not be delivered */
 	TCPHS_STAT_EVENT_SUPPRESSED,	/* INVALID events over the rate limit */
+	TCPHS_STAT_BAD_CHECKSUM,	/* received with a bad TCP checksum: ignored */
+	TCPHS_STAT_OUT_OF_WINDOW,	/* outside the receiver's window: invalid */
+	TCPHS_STAT_CHALLENGE_ACK,	/* RST or SYN drawing a challenge ACK: invalid */
+	TCPHS_STAT_RESYNC,	/* flows restarted by a new handshake */
 	__TCPHS_STAT_MAX
 };
 
@@ -237,6 +248,10 @@ enum tcphs_attr {
 	TCPHS_A_FILTER_ADDR,
 	TCPHS_A_FILTER_PORT,
 	TCPHS_A_FILTER_STATE,
+	TCPHS_A_NAT_SADDR,
+	TCPHS_A_NAT_DADDR,
+	TCPHS_A_NAT_SPORT,
+	TCPHS_A_NAT_DPORT,
 	__TCPHS_A_MAX
 };
 
