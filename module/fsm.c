@@ -37,6 +37,7 @@ static inline bool seq_acks(u32 ack, u32 s, u32 end)
 #define KEEP(e)		{ TCPHS_ACT_KEEP, 0, TCPHS_EV_##e }
 #define INVAL		{ TCPHS_ACT_INVALID, 0, TCPHS_EV_INVALID }
 #define RESTART		{ TCPHS_ACT_RESTART, 0, TCPHS_EV_NONE }
+#define RESYNC		{ TCPHS_ACT_RESYNC, 0, TCPHS_EV_RESYNC }
 
 /*
  * The transitions. A cell left out keeps the state and says nothing (a plain
@@ -68,8 +69,16 @@ static inline bool seq_acks(u32 ack, u32 s, u32 end)
  *	from the other side) is a new connection: the caller starts a new flow.
  *
  * An acceptable RST (RFC 5961: its seq is exactly the next expected one)
- * closes any live flow; one outside the window is invalid and changes
- * nothing. Flag combinations no TCP sends are invalid everywhere.
+ * closes any live flow; one in the window but not exact draws a challenge
+ * ACK from the receiver, one outside it is dropped: both are invalid and
+ * change nothing. So is a SYN on a synchronized flow (RFC 5961 section 4:
+ * the receiver answers with a challenge ACK), but it is remembered: should
+ * the other side answer it with a SYN-ACK, the endpoints have started a new
+ * connection that tcphs missed the end of the old one for, and the flow is
+ * restarted from that SYN (RESYNC, as conntrack resynchronises). Any other
+ * segment outside the receiver's window (checked once both SYNs gave the
+ * window scales) is invalid too. Flag combinations no TCP sends are invalid
+ * everywhere.
  */
 static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX] = {
 	[TCPHS_STATE_NONE] = {
@@ -90,6 +99,8 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(FIN_WAIT_1, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_SYN_SENT2] = {
@@ -101,6 +112,8 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(FIN_WAIT_1, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_SYN_RECV] = {
@@ -115,6 +128,8 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(FIN_WAIT_1, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_ESTABLISHED] = {
@@ -127,6 +142,9 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(FIN_WAIT_1, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_SYNACK_RESYNC]	= RESYNC,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_FIN_WAIT_1] = {
@@ -141,6 +159,9 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(CLOSING, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_SYNACK_RESYNC]	= RESYNC,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_FIN_WAIT_2] = {
@@ -152,6 +173,9 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_FIN]		= GO(LAST_ACK, FIN),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_SYNACK_RESYNC]	= RESYNC,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_CLOSING] = {
@@ -163,6 +187,9 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_ACK_FIN]	= GO(LAST_ACK, FIN_ACKED),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_SYNACK_RESYNC]	= RESYNC,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_LAST_ACK] = {
@@ -174,6 +201,9 @@ static const struct tcphs_cell tcphs_fsm_table[__TCPHS_STATE_MAX][__TCPHS_K_MAX]
 		[TCPHS_K_ACK_FIN]	= GO(TIME_WAIT, CLOSED),
 		[TCPHS_K_RST]		= GO(CLOSED, RST),
 		[TCPHS_K_RST_BAD]	= INVAL,
+		[TCPHS_K_RST_CHALLENGE]	= INVAL,
+		[TCPHS_K_SYNACK_RESYNC]	= RESYNC,
+		[TCPHS_K_OUT_OF_WINDOW]	= INVAL,
 		[TCPHS_K_BAD_FLAGS]	= INVAL,
 	},
 	[TCPHS_STATE_TIME_WAIT] = {
@@ -198,8 +228,93 @@ const struct tcphs_cell *tcphs_fsm_cell(unsigned int state, unsigned int kind)
 void tcphs_fsm_init(struct tcphs_fsm *fsm)
 {
 	BUILD_BUG_ON(__TCPHS_OPENER_MAX > 4);	/* fits fsm->opener */
+	BUILD_BUG_ON(TCPHS_WSCALE_MAX >= TCPHS_WS_NONE);
 	memset(fsm, 0, sizeof(*fsm));
 	fsm->state = TCPHS_STATE_NONE;
+	fsm->wscale = TCPHS_WS_UNKNOWN;
+}
+
+/* Window scale nibbles: the originator's low, the responder's high. */
+static unsigned int ws_get(const struct tcphs_fsm *f, unsigned int dir)
+{
+	return (f->wscale >> (4 * dir)) & 0xf;
+}
+
+static void ws_set(struct tcphs_fsm *f, unsigned int dir, unsigned int ws)
+{
+	f->wscale = (f->wscale & ~(0xf << (4 * dir))) | ws << (4 * dir);
+}
+
+/* A segment's option as a nibble: its shift, or TCPHS_WS_NONE. */
+static unsigned int ws_of(const struct tcphs_seg *seg)
+{
+	if (seg->wscale == TCPHS_WSCALE_NONE)
+		return TCPHS_WS_NONE;
+	return min_t(unsigned int, seg->wscale, TCPHS_WSCALE_MAX);
+}
+
+/* Are both sides' window scales known, so that windows can be checked? */
+static bool window_known(const struct tcphs_fsm *f)
+{
+	return ws_get(f, 0) != TCPHS_WS_NONE && ws_get(f, 1) != TCPHS_WS_NONE;
+}
+
+/* Has @dir advertised a window since the scales became known? */
+static bool rwin_known(const struct tcphs_fsm *f, unsigned int dir)
+{
+	return window_known(f) && (f->rwin_valid & BIT(dir));
+}
+
+/*
+ * How far before what @dir acknowledged a segment to it may start and
+ * still be taken as a late copy: its window now, and at least 64 KiB (a
+ * receive window shrinks as the receiver's buffer fills).
+ */
+static u32 rwin_slack(const struct tcphs_fsm *f, unsigned int dir)
+{
+	u32 win = f->rwin_end[dir] - f->last_ack[dir];
+
+	if ((s32)win < 0)
+		win = 0;
+	return max_t(u32, win, U16_MAX);
+}
+
+/* Is @seq in [@lo, @hi] (modulo 2^32)? */
+static bool seq_between(u32 seq, u32 lo, u32 hi)
+{
+	return !seq_before(seq, lo) && !seq_after(seq, hi);
+}
+
+/*
+ * Would the receiver take this segment (neither SYN nor RST), as RFC 793's
+ * acceptability test and RFC 5961's ACK test say, with the slack an
+ * observer needs (conntrack's tcp_in_window() in spirit)? Its sequence
+ * numbers must fall in the window the receiver advertised, or be at most a
+ * window old; its ACK must not acknowledge what the receiver never sent,
+ * nor be more than a window older than what the sender acknowledged
+ * before. Only once both window scales are known: a flow picked up
+ * mid-stream, or opened by both sides at once, is not checked.
+ */
+static bool in_window(const struct tcphs_fsm *f, const struct tcphs_seg *seg,
+		      unsigned int dir)
+{
+	unsigned int peer = !dir;
+	u32 end = seg->seq + seg->len + !!(seg->flags & TCPHS_FIN);
+
+	if (!window_known(f))
+		return true;
+	if (rwin_known(f, peer) &&
+	    (seq_after(seg->seq, f->rwin_end[peer]) ||
+	     seq_before(end, f->last_ack[peer] - rwin_slack(f, peer))))
+		return false;
+	if (!(seg->flags & TCPHS_ACK))
+		return true;
+	if ((f->dflags[peer] & TCPHS_DF_SEQ) && seq_after(seg->ack, f->snd_end[peer]))
+		return false;
+	if (rwin_known(f, dir) &&
+	    seq_before(seg->ack, f->last_ack[dir] - rwin_slack(f, dir)))
+		return false;
+	return true;
 }
 
 /*
@@ -225,9 +340,13 @@ bool tcphs_fsm_valid_flags(u8 flags)
 	}
 }
 
-/* Would the receiver accept this reset? */
-static bool rst_acceptable(const struct tcphs_fsm *f, const struct tcphs_seg *seg,
-			   unsigned int dir)
+/*
+ * What the receiver makes of this reset (RFC 5961 section 3): exactly the
+ * next sequence number expected resets (TCPHS_K_RST), another one in the
+ * window draws a challenge ACK, any other is dropped; both change nothing.
+ */
+static unsigned int rst_kind(const struct tcphs_fsm *f, const struct tcphs_seg *seg,
+			     unsigned int dir)
 {
 	unsigned int peer = !dir;
 	u8 mine = f->dflags[dir], theirs = f->dflags[peer];
@@ -236,14 +355,29 @@ static bool rst_acceptable(const struct tcphs_fsm *f, const struct tcphs_seg *se
 	    !(theirs & TCPHS_DF_SYN_ACKED))
 		/* A reply to a SYN (RFC 793, SYN-SENT): it must ack the SYN. */
 		return (seg->flags & TCPHS_ACK) &&
-		       seq_acks(seg->ack, f->isn[peer], f->snd_end[peer]);
+		       seq_acks(seg->ack, f->isn[peer], f->snd_end[peer]) ?
+		       TCPHS_K_RST : TCPHS_K_RST_BAD;
 
 	if ((mine & TCPHS_DF_SEQ) && seg->seq == f->snd_end[dir])
-		return true;
+		return TCPHS_K_RST;
 	if ((theirs & TCPHS_DF_ACK) && seg->seq == f->last_ack[peer])
-		return true;
+		return TCPHS_K_RST;
 	/* Nothing known to check against (a flow picked up by its RST). */
-	return !(mine & TCPHS_DF_SEQ) && !(theirs & TCPHS_DF_ACK);
+	if (!(mine & TCPHS_DF_SEQ) && !(theirs & TCPHS_DF_ACK))
+		return TCPHS_K_RST;
+	if (rwin_known(f, peer) &&
+	    seq_between(seg->seq, f->last_ack[peer], f->rwin_end[peer]))
+		return TCPHS_K_RST_CHALLENGE;
+	return TCPHS_K_RST_BAD;
+}
+
+/* Does this SYN-ACK answer the SYN refused on the synchronized flow? */
+static bool answers_resync(const struct tcphs_fsm *f, const struct tcphs_seg *seg,
+			   unsigned int dir)
+{
+	return (f->resync & TCPHS_RS_PENDING) &&
+	       !!(f->resync & TCPHS_RS_DIR) != dir &&
+	       (u16)(seg->ack - 1) == f->resync_seq;
 }
 
 /* The kinds of one segment, in the order they take effect. */
@@ -260,7 +394,7 @@ static unsigned int classify(const struct tcphs_fsm *f, const struct tcphs_seg *
 	}
 
 	if (fl & TCPHS_RST) {
-		kinds[n++] = rst_acceptable(f, seg, dir) ? TCPHS_K_RST : TCPHS_K_RST_BAD;
+		kinds[n++] = rst_kind(f, seg, dir);
 		return n;
 	}
 
@@ -275,7 +409,9 @@ static unsigned int classify(const struct tcphs_fsm *f, const struct tcphs_seg *
 	}
 
 	if (fl & TCPHS_SYN) {
-		if (mine & TCPHS_DF_SYNACK)
+		if (answers_resync(f, seg, dir))
+			kinds[n++] = TCPHS_K_SYNACK_RESYNC;
+		else if (mine & TCPHS_DF_SYNACK)
 			kinds[n++] = seg->seq == f->isn[dir] ?
 				     TCPHS_K_SYNACK_RE : TCPHS_K_SYNACK_BAD;
 		else if (!(theirs & TCPHS_DF_SYN))
@@ -291,6 +427,11 @@ static unsigned int classify(const struct tcphs_fsm *f, const struct tcphs_seg *
 		return n;
 	}
 
+	if (!in_window(f, seg, dir)) {
+		kinds[n++] = TCPHS_K_OUT_OF_WINDOW;
+		return n;
+	}
+
 	if (fl & TCPHS_ACK) {
 		if ((theirs & TCPHS_DF_SYN) && !(theirs & TCPHS_DF_SYN_ACKED)) {
 			if (!seq_acks(seg->ack, f->isn[peer], f->snd_end[peer])) {
@@ -300,7 +441,7 @@ static unsigned int classify(const struct tcphs_fsm *f, const struct tcphs_seg *
 			kinds[n++] = TCPHS_K_ACK_SYN;
 		}
 		if ((theirs & TCPHS_DF_FIN) && !(theirs & TCPHS_DF_FIN_ACKED) &&
-		    seq_acks(seg->ack, f->fin_seq[peer], f->snd_end[peer]))
+		    seq_acks(seg->ack, tcphs_fsm_fin_seq(f, peer), f->snd_end[peer]))
 			kinds[n++] = TCPHS_K_ACK_FIN;
 	}
 
@@ -328,6 +469,11 @@ static void learn(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int
 	case TCPHS_K_SYN_NEW:
 		f->isn[dir] = seg->seq;
 		f->dflags[dir] = TCPHS_DF_SYN;
+		f->rwin_valid = 0;
+		/* Scales for an open by one side; both SYNs at once: none. */
+		f->wscale = TCPHS_WS_UNKNOWN;
+		if (f->opener != TCPHS_OPENER_BOTH)
+			ws_set(f, dir, ws_of(seg));
 		break;
 	case TCPHS_K_SYNACK:
 		if (!(f->dflags[peer] & TCPHS_DF_SYN)) {
@@ -336,6 +482,17 @@ static void learn(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int
 			f->snd_end[peer] = seg->ack;
 			f->dflags[peer] |= TCPHS_DF_SYN | TCPHS_DF_SEQ;
 			f->opener = TCPHS_OPENER_INFERRED;
+		} else if (f->opener != TCPHS_OPENER_BOTH) {
+			/* RFC 7323: scaling only if both SYNs offered it. */
+			unsigned int theirs = ws_get(f, peer), mine = ws_of(seg);
+
+			if (theirs == TCPHS_WS_NONE || mine == TCPHS_WS_NONE) {
+				theirs = 0;
+				mine = 0;
+			}
+			ws_set(f, peer, theirs);
+			ws_set(f, dir, mine);
+			f->rwin_valid = 0;
 		}
 		f->isn[dir] = seg->seq;
 		f->dflags[dir] |= TCPHS_DF_SYN | TCPHS_DF_SYNACK;
@@ -351,8 +508,9 @@ static void learn(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int
 	case TCPHS_K_FIN:
 		if (!(f->dflags[peer] & TCPHS_DF_FIN))
 			f->closer = dir;
-		f->dflags[dir] |= TCPHS_DF_FIN;
-		f->fin_seq[dir] = seg->seq + seg->len;
+		/* The FIN ends what this side sends: snd_end stays past it. */
+		f->dflags[dir] |= TCPHS_DF_FIN | TCPHS_DF_SEQ;
+		f->snd_end[dir] = seg->seq + seg->len + 1;
 		break;
 	case TCPHS_K_RST:
 		if (!((f->dflags[dir] | f->dflags[peer]) & TCPHS_DF_RST))
@@ -362,10 +520,13 @@ static void learn(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int
 	}
 }
 
-/* Keep the highest sequence number sent and the highest ack per side. */
+/*
+ * Keep per side the highest sequence number sent (not past its FIN), the
+ * highest ack and the right edge of the window it advertised.
+ */
 static void advance(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int dir)
 {
-	u32 end = seg->seq + seg->len;
+	u32 end = seg->seq + seg->len, edge;
 
 	if (seg->flags & TCPHS_RST)
 		return;
@@ -373,15 +534,54 @@ static void advance(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned i
 		end++;
 	if (seg->flags & TCPHS_FIN)
 		end++;
-	if (!(f->dflags[dir] & TCPHS_DF_SEQ) || seq_after(end, f->snd_end[dir])) {
+	if (!(f->dflags[dir] & TCPHS_DF_SEQ) ||
+	    (!(f->dflags[dir] & TCPHS_DF_FIN) && seq_after(end, f->snd_end[dir]))) {
 		f->snd_end[dir] = end;
 		f->dflags[dir] |= TCPHS_DF_SEQ;
 	}
-	if ((seg->flags & TCPHS_ACK) &&
-	    (!(f->dflags[dir] & TCPHS_DF_ACK) || seq_after(seg->ack, f->last_ack[dir]))) {
+	if (!(seg->flags & TCPHS_ACK))
+		return;
+	if (!(f->dflags[dir] & TCPHS_DF_ACK) || seq_after(seg->ack, f->last_ack[dir])) {
 		f->last_ack[dir] = seg->ack;
 		f->dflags[dir] |= TCPHS_DF_ACK;
 	}
+	if (!window_known(f))
+		return;
+	/* A SYN's window is never scaled (RFC 7323). */
+	edge = seg->ack + ((u32)seg->window <<
+			   ((seg->flags & TCPHS_SYN) ? 0 : ws_get(f, dir)));
+	if (!(f->rwin_valid & BIT(dir)) || seq_after(edge, f->rwin_end[dir])) {
+		f->rwin_end[dir] = edge;
+		f->rwin_valid |= BIT(dir);
+	}
+}
+
+/* States where both ends are synchronized (RFC 793), as the observer sees it. */
+static bool synchronized(unsigned int state)
+{
+	return state >= TCPHS_STATE_ESTABLISHED && state <= TCPHS_STATE_LAST_ACK;
+}
+
+/* Keep a SYN refused on a synchronized flow, in case it is answered. */
+static void remember_syn(struct tcphs_fsm *f, const struct tcphs_seg *seg, unsigned int dir)
+{
+	f->resync = TCPHS_RS_PENDING | (dir ? TCPHS_RS_DIR : 0) |
+		    ws_of(seg) << TCPHS_RS_WS_SHIFT;
+	f->resync_seq = (u16)seg->seq;
+}
+
+/* The SYN a SYN-ACK of kind TCPHS_K_SYNACK_RESYNC answers. */
+static void resync_syn(const struct tcphs_fsm *f, const struct tcphs_seg *synack,
+		       struct tcphs_verdict *v)
+{
+	unsigned int ws = (f->resync >> TCPHS_RS_WS_SHIFT) & 0xf;
+
+	v->resync_dir = !!(f->resync & TCPHS_RS_DIR);
+	v->resync_syn = (struct tcphs_seg){
+		.seq = synack->ack - 1,
+		.flags = TCPHS_SYN,
+		.wscale = ws == TCPHS_WS_NONE ? TCPHS_WSCALE_NONE : ws,
+	};
 }
 
 /**
@@ -423,9 +623,20 @@ void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
 			v->restart = true;
 			v->nsteps = 0;
 			return;
+		case TCPHS_ACT_RESYNC:
+			/* The step is the old flow's last: it goes to CLOSED. */
+			resync_syn(fsm, seg, v);
+			v->resync = true;
+			fsm->state = TCPHS_STATE_CLOSED;
+			fsm->resync = 0;
+			s->new_state = fsm->state;
+			return;
 		case TCPHS_ACT_INVALID:
 			s->new_state = fsm->state;
 			v->invalid = true;
+			if ((kinds[i] == TCPHS_K_SYN || kinds[i] == TCPHS_K_SYN_NEW) &&
+			    synchronized(fsm->state))
+				remember_syn(fsm, seg, dir);
 			return;
 		case TCPHS_ACT_GO:
 			fsm->state = c->next;
@@ -454,8 +665,9 @@ void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
  *
  * Decided as Zeek decides it, from what each side sent: a side that sent
  * no SYN (picked up mid-stream) counts as inactive, as Zeek's "partial".
- * One difference: an RST the state machine ignores (after a normal close,
- * RFC 1337) is not taken as a reset.
+ * Once both sides sent their FIN a reset changes nothing (SF), as in Zeek.
+ * One difference: a segment the receiver would refuse (an RST out of the
+ * window, anything out of it, a bad checksum) is not taken at all.
  */
 enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *f)
 {
@@ -464,27 +676,57 @@ enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *f)
 	bool o_active = f->opener == TCPHS_OPENER_ORIG || f->opener == TCPHS_OPENER_BOTH;
 	bool r_active = r & TCPHS_DF_SYN;
 
+	/* Both closed: Zeek keeps the endpoints closed through a later RST. */
+	if ((o & TCPHS_DF_FIN) && (r & TCPHS_DF_FIN))
+		return TCPHS_CS_SF;
 	/* In the order Zeek's conn_state() decides, responder's RST first. */
 	if (r & TCPHS_DF_RST) {
-		/* The originator never acknowledged an answer: refused. */
-		if (o_active && !(r & TCPHS_DF_SYN_ACKED))
+		/* Reset before any SYN-ACK answered the SYN: refused. */
+		if (o_active && !(o & TCPHS_DF_SYN_ACKED))
 			return TCPHS_CS_REJ;
 		return o_active ? TCPHS_CS_RSTR : TCPHS_CS_RSTRH;
 	}
 	if (o & TCPHS_DF_RST)
 		return o_active && !r_active ? TCPHS_CS_RSTOS0 : TCPHS_CS_RSTO;
-	if ((o & TCPHS_DF_FIN) && (r & TCPHS_DF_FIN))
-		return TCPHS_CS_SF;
 	if (o & TCPHS_DF_FIN)
 		return r_active ? TCPHS_CS_S2 : TCPHS_CS_SH;
 	if (r & TCPHS_DF_FIN)
 		return o_active ? TCPHS_CS_S3 : TCPHS_CS_SHR;
 	if (o_active && !r_active)
 		return TCPHS_CS_S0;
-	/* Established: each side acknowledged the other's SYN. */
-	if (o_active && (o & TCPHS_DF_SYN_ACKED) && (r & TCPHS_DF_SYN_ACKED))
+	/*
+	 * Established as Zeek sees it: the responder's SYN-ACK answered the
+	 * originator's SYN (both endpoints are then ESTABLISHED in Zeek, with
+	 * or without the final ACK).
+	 */
+	if (o_active && (o & TCPHS_DF_SYN_ACKED))
 		return TCPHS_CS_S1;
 	return TCPHS_CS_OTH;
+}
+
+/**
+ * tcphs_fsm_refusal - the counter that says why a step was refused
+ * @s: an invalid step (TCPHS_ACT_INVALID)
+ *
+ * Returns TCPHS_STAT_OUT_OF_WINDOW for a segment the receiver drops as out
+ * of its window, TCPHS_STAT_CHALLENGE_ACK for one it answers with a
+ * challenge ACK (RFC 5961: an RST in the window but not exact, a SYN on a
+ * synchronized flow), __TCPHS_STAT_MAX for other invalid steps.
+ */
+enum tcphs_stat tcphs_fsm_refusal(const struct tcphs_step *s)
+{
+	switch (s->kind) {
+	case TCPHS_K_RST_BAD:
+	case TCPHS_K_OUT_OF_WINDOW:
+		return TCPHS_STAT_OUT_OF_WINDOW;
+	case TCPHS_K_RST_CHALLENGE:
+		return TCPHS_STAT_CHALLENGE_ACK;
+	case TCPHS_K_SYN:
+	case TCPHS_K_SYN_NEW:
+		return synchronized(s->old_state) ? TCPHS_STAT_CHALLENGE_ACK : __TCPHS_STAT_MAX;
+	default:
+		return __TCPHS_STAT_MAX;
+	}
 }
 
 /**

@@ -28,7 +28,13 @@ struct tcphs_seg {
 	u32 len;		/* payload bytes */
 	u16 window;		/* as on the wire, unscaled */
 	u8 flags;		/* TCPHS_FIN ... TCPHS_CWR */
+	u8 wscale;		/* a SYN's window scale option, or TCPHS_WSCALE_NONE */
 };
+
+/* tcphs_seg.wscale of a segment without the option. */
+#define TCPHS_WSCALE_NONE	0xff
+/* The largest shift RFC 7323 allows; larger ones are taken as this. */
+#define TCPHS_WSCALE_MAX	14
 
 /*
  * What a segment is, given what the flow has seen. The state machine is a
@@ -51,6 +57,9 @@ enum tcphs_kind {
 	TCPHS_K_FIN_RE,		/* this side's FIN again */
 	TCPHS_K_RST,		/* a reset the receiver would accept */
 	TCPHS_K_RST_BAD,	/* a reset outside the window (RFC 5961) */
+	TCPHS_K_RST_CHALLENGE,	/* in the window, not exact: challenge ACK */
+	TCPHS_K_SYNACK_RESYNC,	/* answers a SYN refused on a synchronized flow */
+	TCPHS_K_OUT_OF_WINDOW,	/* outside the receiver's window */
 	TCPHS_K_BAD_FLAGS,	/* a flag combination no TCP sends */
 	__TCPHS_K_MAX
 };
@@ -61,6 +70,7 @@ enum tcphs_action {
 	TCPHS_ACT_GO,		/* move to the given state with its event */
 	TCPHS_ACT_INVALID,	/* numbers do not fit: count, state kept */
 	TCPHS_ACT_RESTART,	/* a new connection reuses a finished tuple */
+	TCPHS_ACT_RESYNC,	/* the endpoints restarted: follow them */
 };
 
 struct tcphs_cell {
@@ -79,12 +89,29 @@ struct tcphs_cell {
 #define TCPHS_DF_SEQ		BIT(6)	/* snd_end[] valid */
 #define TCPHS_DF_ACK		BIT(7)	/* last_ack[] valid */
 
-/* The protocol state of one flow. */
+/*
+ * tcphs_fsm.wscale: each side's window scale, the originator's in the low
+ * nibble. TCPHS_WS_NONE in a nibble: that side's SYN offered none (before
+ * the SYN-ACK) or its scale is not known. Windows are checked only once both
+ * are known (both SYNs seen: see window_known() in fsm.c).
+ */
+#define TCPHS_WS_NONE		0xf
+#define TCPHS_WS_UNKNOWN	0xff
+
+/* tcphs_fsm.resync: a SYN refused on a synchronized flow, kept for its answer. */
+#define TCPHS_RS_PENDING	BIT(0)	/* such a SYN was seen */
+#define TCPHS_RS_DIR		BIT(1)	/* who sent it */
+#define TCPHS_RS_WS_SHIFT	2	/* its window scale, TCPHS_WS_NONE if none */
+
+/*
+ * The protocol state of one flow. A side's FIN is at snd_end - 1: once a
+ * side has sent its FIN, nothing it sends moves snd_end any further.
+ */
 struct tcphs_fsm {
 	u32 isn[2];		/* initial sequence numbers */
 	u32 snd_end[2];		/* highest seq + len (+SYN, +FIN) sent */
 	u32 last_ack[2];	/* highest ack sent */
-	u32 fin_seq[2];		/* sequence number of the FIN itself */
+	u32 rwin_end[2];	/* right edge of the window advertised: ack + window */
 	u8 dflags[2];		/* TCPHS_DF_* */
 	u8 state;		/* enum tcphs_state */
 	u8 opener:2;		/* enum tcphs_opener */
@@ -92,7 +119,17 @@ struct tcphs_fsm {
 	u8 synack_dir:1;	/* direction of the accepted SYN-ACK */
 	u8 simul_close:1;	/* passed through CLOSING */
 	u8 rst_dir:1;		/* direction of the accepted RST */
+	u8 rwin_valid:2;	/* bit per side: rwin_end[] set since scales known */
+	u8 wscale;		/* see TCPHS_WS_NONE */
+	u8 resync;		/* TCPHS_RS_* */
+	u16 resync_seq;		/* low 16 bits of that SYN's sequence number */
 };
+
+/* The sequence number of @dir's FIN, valid if it sent one (TCPHS_DF_FIN). */
+static inline u32 tcphs_fsm_fin_seq(const struct tcphs_fsm *fsm, unsigned int dir)
+{
+	return fsm->snd_end[dir] - 1;
+}
 
 #define TCPHS_MAX_STEPS	3
 
@@ -112,6 +149,9 @@ struct tcphs_verdict {
 	bool restart;		/* caller must retire the flow and start anew */
 	bool retrans;		/* SYN, SYN-ACK or FIN retransmission */
 	bool data_retrans;	/* payload already sent once */
+	bool resync;		/* caller must retire the flow and replay resync_syn */
+	struct tcphs_seg resync_syn;	/* the SYN this SYN-ACK answers */
+	u8 resync_dir;		/* who sent that SYN */
 };
 
 /* Has each side sent a segment the state machine took (not only an RST)? */
@@ -127,6 +167,7 @@ void tcphs_fsm_segment(struct tcphs_fsm *fsm, const struct tcphs_seg *seg,
 		       unsigned int dir, struct tcphs_verdict *v);
 bool tcphs_fsm_valid_flags(u8 flags);
 enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *fsm);
+enum tcphs_stat tcphs_fsm_refusal(const struct tcphs_step *s);
 enum tcphs_end tcphs_fsm_end(const struct tcphs_fsm *fsm);
 
 #endif /* _TCPHS_FSM_H */

@@ -83,8 +83,7 @@ static bool make_kind(struct tcphs_fsm *f, struct tcphs_seg *seg, unsigned int k
 		break;
 	case TCPHS_K_ACK_FIN:
 		*theirs |= TCPHS_DF_FIN;
-		f->fin_seq[TCPHS_DIR_REPLY] = Y_ISN + 10;
-		f->snd_end[TCPHS_DIR_REPLY] = Y_ISN + 11;
+		f->snd_end[TCPHS_DIR_REPLY] = Y_ISN + 11;	/* the FIN at y+10 */
 		seg->flags = TCPHS_ACK;
 		seg->ack = Y_ISN + 11;
 		break;
@@ -96,8 +95,7 @@ static bool make_kind(struct tcphs_fsm *f, struct tcphs_seg *seg, unsigned int k
 	case TCPHS_K_FIN_RE:
 		if (kind == TCPHS_K_FIN_RE) {
 			*mine |= TCPHS_DF_FIN;
-			f->fin_seq[TCPHS_DIR_ORIG] = X_ISN + 1;
-			f->snd_end[TCPHS_DIR_ORIG] = X_ISN + 2;
+			f->snd_end[TCPHS_DIR_ORIG] = X_ISN + 2;	/* the FIN at x+1 */
 		}
 		seg->flags = TCPHS_FIN | TCPHS_ACK;
 		break;
@@ -107,6 +105,35 @@ static bool make_kind(struct tcphs_fsm *f, struct tcphs_seg *seg, unsigned int k
 		seg->flags = TCPHS_RST;
 		seg->seq = kind == TCPHS_K_RST ? X_ISN + 1 : X_ISN + 100000;
 		seg->ack = 0;
+		break;
+	case TCPHS_K_RST_CHALLENGE:
+	case TCPHS_K_OUT_OF_WINDOW:
+		/* Scales known, and each side advertised 1000 bytes. */
+		f->wscale = 0;
+		f->rwin_valid = 3;
+		f->dflags[TCPHS_DIR_ORIG] |= TCPHS_DF_ACK;
+		f->dflags[TCPHS_DIR_REPLY] |= TCPHS_DF_ACK;
+		f->last_ack[TCPHS_DIR_ORIG] = Y_ISN + 1;
+		f->last_ack[TCPHS_DIR_REPLY] = X_ISN + 1;
+		f->rwin_end[TCPHS_DIR_ORIG] = Y_ISN + 1001;
+		f->rwin_end[TCPHS_DIR_REPLY] = X_ISN + 1001;
+		if (kind == TCPHS_K_RST_CHALLENGE) {
+			seg->flags = TCPHS_RST;
+			seg->seq = X_ISN + 500;		/* in the window, not x+1 */
+			seg->ack = 0;
+		} else {
+			seg->flags = TCPHS_FIN | TCPHS_ACK;
+			seg->seq = X_ISN + 5000;	/* past the window's edge */
+		}
+		break;
+	case TCPHS_K_SYNACK_RESYNC:
+		/* The responder's SYN at y+4242 was refused; this answers it. */
+		f->resync = TCPHS_RS_PENDING | TCPHS_RS_DIR |
+			    TCPHS_WS_NONE << TCPHS_RS_WS_SHIFT;
+		f->resync_seq = (Y_ISN + 4242) & 0xffff;
+		seg->flags = TCPHS_SYN | TCPHS_ACK;
+		seg->seq = X_ISN + 999;
+		seg->ack = Y_ISN + 4243;
 		break;
 	case TCPHS_K_BAD_FLAGS:
 		seg->flags = TCPHS_SYN | TCPHS_FIN;
@@ -145,6 +172,19 @@ static void fsm_table_row(struct kunit *test)
 			KUNIT_EXPECT_TRUE_MSG(test, v.restart, "kind %u", kind);
 			KUNIT_EXPECT_EQ_MSG(test, v.nsteps, 0, "kind %u", kind);
 			KUNIT_EXPECT_EQ_MSG(test, f.state, state, "kind %u", kind);
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, v.resync, c->action == TCPHS_ACT_RESYNC,
+				    "kind %u", kind);
+		if (c->action == TCPHS_ACT_RESYNC) {
+			/* The old flow's last step; the SYN to replay, whole. */
+			KUNIT_EXPECT_EQ(test, f.state, TCPHS_STATE_CLOSED);
+			KUNIT_EXPECT_EQ(test, v.step[0].event, TCPHS_EV_RESYNC);
+			KUNIT_EXPECT_EQ(test, v.resync_dir, TCPHS_DIR_REPLY);
+			KUNIT_EXPECT_EQ(test, v.resync_syn.seq, Y_ISN + 4242);
+			KUNIT_EXPECT_EQ(test, v.resync_syn.flags, TCPHS_SYN);
+			KUNIT_EXPECT_EQ(test, v.resync_syn.wscale, TCPHS_WSCALE_NONE);
+			KUNIT_EXPECT_TRUE(test, synchronized(state));
 			continue;
 		}
 		next = c->action == TCPHS_ACT_GO ? c->next : state;
@@ -206,6 +246,7 @@ KUNIT_ARRAY_PARAM(fsm_states, fsm_states, fsm_state_desc);
 
 #define HOW_RTX		BIT(0)		/* a retransmission (verdict's retrans) */
 #define HOW_NEW		BIT(1)		/* a new connection on a finished flow */
+#define HOW_RESYNC	BIT(2)		/* answers a refused SYN: replayed anew */
 
 struct fsm_seg {
 	u8 valid;		/* 0 ends the list */
@@ -450,7 +491,8 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(REPLY, F_S, 0, 0, 0, SYN_SENT2, 0, EV(SYN)),
 		SEG(REPLY, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
 	} },
-	{ "rst-in-syn-recv", CS(REJ), END(RST_REPLY), OPENER(ORIG), false, {
+	/* Zeek: the SYN-ACK established the originator; its RST is no refusal. */
+	{ "rst-in-syn-recv", CS(RSTR), END(RST_REPLY), OPENER(ORIG), false, {
 		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
 		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, 0, EV(SYN_ACK)),
 		SEG(REPLY, F_R, 0, 0, 0, SYN_RECV, 0, EV(INVALID)),
@@ -485,12 +527,13 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_R, 1, 0, 0, FIN_WAIT_2, 0, EV(INVALID)),
 		SEG(ORIG, F_R, 2, 0, 0, CLOSED, 0, EV(RST)),
 	} },
-	{ "rst-in-closing", CS(RSTO), END(RST_ORIG), OPENER(ORIG), true, {
+	/* Both sides closed before the RST: Zeek keeps them closed, SF. */
+	{ "rst-in-closing", CS(SF), END(RST_ORIG), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 1, 0, CLOSING, 0, EV(FIN)),
 		SEG(ORIG, F_R, 2, 0, 0, CLOSED, 0, EV(RST)),
 	} },
-	{ "rst-in-last-ack", CS(RSTR), END(RST_REPLY), OPENER(ORIG), true, {
+	{ "rst-in-last-ack", CS(SF), END(RST_REPLY), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
 		SEG(REPLY, F_R, 2, 0, 0, CLOSED, 0, EV(RST)),
@@ -532,6 +575,73 @@ static const struct fsm_scenario fsm_scenarios[] = {
 	{ "loose-picked-up-at-rst", CS(RSTO), END(RST_ORIG), OPENER(UNKNOWN), false, {
 		SEG(ORIG, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
 	} },
+	/* Zeek's words where they are easy to get wrong. */
+	{ "rst-after-both-fins-stays-sf", CS(SF), END(RST_ORIG), OPENER(ORIG), true, {
+		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
+		SEG(REPLY, F_A, 1, 2, 0, FIN_WAIT_2, 0, EV(FIN_ACKED)),
+		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN)),
+		SEG(ORIG, F_R, 2, 0, 0, CLOSED, 0, EV(RST)),
+	} },
+	{ "rst-after-one-fin-is-rstr", CS(RSTR), END(RST_REPLY), OPENER(ORIG), true, {
+		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
+		SEG(REPLY, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
+	} },
+	{ "synack-without-final-ack-is-s1", CS(S1), END(NONE), OPENER(ORIG), false, {
+		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
+		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, 0, EV(SYN_ACK)),
+	} },
+	{ "rst-after-synack-is-rstr", CS(RSTR), END(RST_REPLY), OPENER(ORIG), false, {
+		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
+		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, 0, EV(SYN_ACK)),
+		SEG(REPLY, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
+	} },
+	/* What the receiver would not take moves nothing (windows of 1000). */
+	{ "fin-beyond-window-refused", CS(SF), END(FIN), OPENER(ORIG), true, {
+		SEG(ORIG, F_FA, 5001, 1, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
+		SEG(ORIG, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
+		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+	} },
+	{ "data-a-window-old-or-new", CS(S1), END(NONE), OPENER(ORIG), true, {
+		SEG(REPLY, F_PA, 1, 1, 900, ESTABLISHED, 0),
+		SEG(ORIG, F_A, 1, 901, 0, ESTABLISHED, 0),
+		/* Sent again: old, but not a window older than what was acked. */
+		SEG(REPLY, F_PA, 1, 1, 900, ESTABLISHED, 0),
+		SEG(REPLY, F_PA, 901, 1, 10, ESTABLISHED, 0),
+		/* Far ahead of the window, or far behind it: refused. */
+		SEG(REPLY, F_PA, 100000, 1, 10, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_PA, -200000, 1, 10, ESTABLISHED, 0, EV(INVALID)),
+		/* At the window's right edge (a zero-window probe's place): taken. */
+		SEG(REPLY, F_PA, 1901, 1, 1, ESTABLISHED, 0),
+	} },
+	{ "ack-of-unsent-data-refused", CS(S2), END(NONE), OPENER(ORIG), true, {
+		SEG(ORIG, F_FA, 1, 50, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
+	} },
+	{ "in-window-rst-challenged", CS(RSTR), END(RST_REPLY), OPENER(ORIG), true, {
+		SEG(REPLY, F_R, 500, 0, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
+	} },
+	/* RFC 5961: a SYN on an open flow draws a challenge ACK, then a reset. */
+	{ "syn-on-open-flow-challenged", CS(RSTO), END(RST_ORIG), OPENER(ORIG), true, {
+		SEG(ORIG, F_S, 70000, 0, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_A, 1, 1, 0, ESTABLISHED, 0),
+		SEG(ORIG, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
+	} },
+	/* Out of step: the server answers the new SYN: follow the new open. */
+	{ "syn-answered-resyncs", CS(SF), END(FIN), OPENER(ORIG), true, {
+		SEG(ORIG, F_PA, 1, 1, 10, ESTABLISHED, 0),
+		SEG(ORIG, F_S, 70000, 0, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_SA, 90000, 70001, 0, SYN_RECV, HOW_RESYNC, EV(RESYNC)),
+		SEG(ORIG, F_A, 70001, 90001, 0, ESTABLISHED, 0, EV(ESTABLISHED)),
+		SEG(ORIG, F_FA, 70001, 90001, 0, FIN_WAIT_1, 0, EV(FIN)),
+		SEG(REPLY, F_FA, 90001, 70002, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
+		SEG(ORIG, F_A, 70002, 90002, 0, TIME_WAIT, 0, EV(CLOSED)),
+	} },
+	{ "synack-not-answering-refused-syn", CS(S1), END(NONE), OPENER(ORIG), true, {
+		SEG(ORIG, F_S, 70000, 0, 0, ESTABLISHED, 0, EV(INVALID)),
+		SEG(REPLY, F_SA, 90000, 123456, 0, ESTABLISHED, 0, EV(INVALID)),
+	} },
 };
 
 static void fsm_scenario_desc(const struct fsm_scenario *sc, char *desc)
@@ -570,6 +680,20 @@ static void run_seg(struct kunit *test, struct tcphs_fsm *f, const struct fsm_se
 	tcphs_fsm_segment(f, &seg, c->dir, &v);
 	KUNIT_EXPECT_EQ_MSG(test, v.restart, !!(c->how & HOW_NEW),
 			    "segment %u (x=%u y=%u)", i, x, y);
+	KUNIT_EXPECT_EQ_MSG(test, v.resync, !!(c->how & HOW_RESYNC),
+			    "segment %u (x=%u y=%u)", i, x, y);
+	if (v.resync) {
+		/* As the hook does: a new flow from the SYN, then this SYN-ACK. */
+		struct tcphs_verdict v2;
+
+		KUNIT_EXPECT_EQ(test, f->state, TCPHS_STATE_CLOSED);
+		KUNIT_EXPECT_EQ(test, v.resync_dir, TCPHS_DIR_ORIG);
+		tcphs_fsm_init(f);
+		tcphs_fsm_segment(f, &v.resync_syn, TCPHS_DIR_ORIG, &v2);
+		KUNIT_EXPECT_EQ(test, f->state, TCPHS_STATE_SYN_SENT);
+		tcphs_fsm_segment(f, &seg, c->dir, &v2);
+		KUNIT_EXPECT_EQ(test, v2.step[0].event, TCPHS_EV_SYN_ACK);
+	}
 	if (v.restart) {
 		/* As the hook does: the old flow goes, a new one starts. */
 		KUNIT_EXPECT_EQ(test, v.nsteps, 0);
@@ -645,7 +769,7 @@ static void fsm_learns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f.state, TCPHS_STATE_FIN_WAIT_1);
 	KUNIT_EXPECT_EQ(test, (unsigned int)f.closer, TCPHS_DIR_REPLY);
 	/* A FIN's seq counts its payload. */
-	KUNIT_EXPECT_EQ(test, f.fin_seq[TCPHS_DIR_REPLY], 11);
+	KUNIT_EXPECT_EQ(test, tcphs_fsm_fin_seq(&f, TCPHS_DIR_REPLY), 11);
 	KUNIT_EXPECT_EQ(test, f.snd_end[TCPHS_DIR_REPLY], 12);
 }
 

@@ -4,11 +4,13 @@
  *
  * Letters: s SYN, h SYN-ACK, a pure ACK, d data, f FIN, r RST,
  * t retransmission (payload, SYN, SYN-ACK or FIN sent again), w zero window,
- * i a flag combination no TCP sends. Upper case for the originator. Each
+ * i a flag combination no TCP sends, c a bad checksum. Upper case for the
+ * originator. Each
  * letter is recorded once per direction, except that s is recorded again for
  * a SYN with a new ISN, and h, f and r when their sequence number changes
- * (one mark per side serves the three: see add_marked()). The history is
- * bounded; letters past its end are dropped.
+ * (one mark per side serves the three: see add_marked(); it keeps the low
+ * 16 bits of the number, so one in 65536 repeats is missed). The history
+ * is bounded; letters past its end are dropped.
  */
 
 #include <linux/string.h>
@@ -17,10 +19,10 @@
 
 enum {
 	H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_RETRANS, H_ZEROWIN,
-	H_INCONSISTENT,
+	H_INCONSISTENT, H_BAD_CHECKSUM,
 };
 
-static const char tcphs_history_letters[] = "shadfrtwi";
+static const char tcphs_history_letters[] = "shadfrtwic";
 
 /*
  * Letter n of the history is bits [5n, 5n + 5) of code[], least significant
@@ -115,7 +117,7 @@ static void set_mark(struct tcphs_history *h, unsigned int dir, unsigned int let
 	unsigned int tag = letter == H_SYNACK ? 1 : letter == H_FIN ? 2 : 3;
 
 	h->code[TAG_BYTE] = (h->code[TAG_BYTE] & ~(3 << shift)) | tag << shift;
-	h->mark[dir] = seq;
+	h->mark[dir] = (u16)seq;
 }
 
 /*
@@ -130,7 +132,7 @@ static void add_marked(struct tcphs_history *h, unsigned int dir, unsigned int l
 	bool again;
 
 	if (mark_letter(h, dir) == (int)letter)
-		again = seq != h->mark[dir];
+		again = (u16)seq != h->mark[dir];
 	else
 		again = !v->retrans;
 	add(h, dir, letter, again);
@@ -145,6 +147,18 @@ static bool has_kind(const struct tcphs_verdict *v, unsigned int kind)
 		if (v->step[i].kind == kind)
 			return true;
 	return false;
+}
+
+/**
+ * tcphs_history_bad_checksum - a segment with a bad checksum came from @dir
+ * @h: the flow's history; the caller holds the flow's lock
+ * @dir: its direction
+ *
+ * Nothing else of such a segment is believed: its flags may be noise.
+ */
+void tcphs_history_bad_checksum(struct tcphs_history *h, unsigned int dir)
+{
+	add(h, !!dir, H_BAD_CHECKSUM, false);
 }
 
 /**

@@ -235,7 +235,7 @@ static void history_bounded(struct kunit *test)
 	}
 	KUNIT_EXPECT_STREQ(test, str, "RrRrRrRrRrRrRrR");
 	KUNIT_EXPECT_EQ(test, str[TCPHS_HISTORY_LEN - 1], '\0');
-	KUNIT_EXPECT_EQ(test, strlen(tcphs_history_letters), 9);
+	KUNIT_EXPECT_EQ(test, strlen(tcphs_history_letters), 10);
 }
 
 /* Every letter, of either side, at every place of the packed history. */

@@ -45,7 +45,10 @@
  *				instead of the true one (a malformed header);
  *				IPv4 only: ipopts=N adds N words of IP options
  *				(NOPs), frag=N sends the segment as the last
- *				fragment at offset N*8 bytes.
+ *				fragment at offset N*8 bytes. mf=1 sets "more
+ *				fragments" (IPv4's MF, the M bit of IPv6
+ *				fragment headers): with offset 0, a first
+ *				fragment. csum=bad sends a wrong TCP checksum.
  *   event, expect, param	expectations and module parameters, for the
  *				test that runs the file; skipped here.
  */
@@ -103,6 +106,8 @@ struct seg {
 	int doff;		/* data offset field if >= 0, else the real one */
 	unsigned int ipopts;	/* IPv4 options, in 4-byte words */
 	int frag;		/* IPv4 fragment offset (8-byte units), or -1 */
+	bool mf;		/* more fragments */
+	bool bad_csum;		/* a wrong TCP checksum */
 };
 
 struct scenario {
@@ -360,7 +365,13 @@ static void parse_segment(char **tok, int ntok, bool to_server)
 			g->ipopts = parse_num(v, 10, "ipopts");
 		else if (!strcmp(tok[i], "frag"))
 			g->frag = parse_num(v, 8191, "frag");
-		else if (!strcmp(tok[i], "doff"))
+		else if (!strcmp(tok[i], "mf"))
+			g->mf = parse_num(v, 1, "mf");
+		else if (!strcmp(tok[i], "csum")) {
+			if (strcmp(v, "bad"))
+				die("csum can only be 'bad', not '%s'", v);
+			g->bad_csum = true;
+		} else if (!strcmp(tok[i], "doff"))
 			g->doff = parse_num(v, 15, "doff");
 		else if (!strcmp(tok[i], "win"))
 			g->win = parse_num(v, 0xffff, "win");
@@ -501,8 +512,9 @@ static size_t build(const struct seg *g, const uint8_t *dmac, const uint8_t *sma
 		ip[0] = 0x40 | ihl / 4;
 		put16(ip + 2, ihl + tcplen);
 		put16(ip + 4, ip_id++);
-		/* DF, or a last fragment at the given offset. */
-		put16(ip + 6, g->frag >= 0 ? g->frag : 0x4000);
+		/* DF, or a fragment at the given offset (the last unless mf). */
+		put16(ip + 6, (g->frag >= 0 ? g->frag : g->mf ? 0 : 0x4000) |
+			      (g->mf ? 0x2000 : 0));
 		ip[8] = 64;
 		ip[9] = IPPROTO_TCP;
 		memcpy(ip + 12, src, 4);
@@ -535,7 +547,7 @@ static size_t build(const struct seg *g, const uint8_t *dmac, const uint8_t *sma
 			memset(h, 0, 8);
 			h[0] = k + 1 < next ? ext_proto(ext[k + 1]) : IPPROTO_TCP;
 			if ((ext[k] & 0xff) == EXT_FRAG) {
-				put16(h + 2, (ext[k] >> 8) << 3);
+				put16(h + 2, (ext[k] >> 8) << 3 | g->mf);
 				put32(h + 4, 1);
 			} else {
 				h[2] = 1;	/* PadN */
@@ -578,7 +590,7 @@ static size_t build(const struct seg *g, const uint8_t *dmac, const uint8_t *sma
 		sum = csum_add(0, ph, 40);
 	}
 	sum = csum_add(sum, th, tcplen);
-	put16(th + 16, csum_fold(sum));
+	put16(th + 16, csum_fold(sum) ^ (g->bad_csum ? 0x0101 : 0));
 	return th + tcplen - f;
 }
 
