@@ -54,6 +54,7 @@ static spinlock_t tcphs_locks[TCPHS_LOCKS];
 static u32 tcphs_hash_seed __read_mostly;
 static struct kmem_cache *tcphs_flow_cache;	/* IPv4 flows */
 static struct kmem_cache *tcphs_flow6_cache;	/* IPv6 flows */
+static struct kmem_cache *tcphs_flow_nat_cache;	/* translated flows, either */
 static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
 static atomic_t tcphs_guest_count = ATOMIC_INIT(0);	/* not of init_net */
 
@@ -201,7 +202,10 @@ static struct kmem_cache *cache_of(u8 family)
 
 static void flow_free(struct tcphs_flow *flow)
 {
-	kmem_cache_free(cache_of(tcphs_flow_family(flow)), flow);
+	if (flow->flags & TCPHS_FLOW_NAT)
+		kmem_cache_free(tcphs_flow_nat_cache, flow);
+	else
+		kmem_cache_free(cache_of(tcphs_flow_family(flow)), flow);
 }
 
 static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
@@ -254,6 +258,56 @@ static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 	return true;
 }
 
+/**
+ * tcphs_flow_set_xlat - record how the flow looks past a translating hop
+ * @flow: a flow without TCPHS_FLOW_NAT; caller holds its bucket's lock
+ * @hash: its hash
+ * @x: the translated tuple, originator first
+ *
+ * Translated flows are few, and a flow's tuples never change while it is
+ * hashed (lookups read them under RCU alone), so the flow is replaced in
+ * its chain by a copy from the cache of translated flows, which has room
+ * for @x. The old flow is dead from here on: a reader that found it sees
+ * that under the lock and lets its segment go (counted as ignored).
+ * Returns the flow to go on with: the copy, or @flow itself if memory ran
+ * out (counted; the translated tuple is then not shown).
+ */
+struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
+				       const struct tcphs_xlat *x)
+{
+	struct net *net = read_pnet(&flow->net);
+	spinlock_t *lock = bucket_lock(hash);
+	struct tcphs_flow __rcu **link = &tcphs_buckets[bucket_of(hash)];
+	size_t size = offsetof(struct tcphs_flow, addr) +
+		      ((flow->flags & TCPHS_FLOW_V6) ? 8 : 2) * sizeof(__be32);
+	struct tcphs_flow *copy, *f;
+
+	lockdep_assert_held(lock);
+	if (flow->flags & (TCPHS_FLOW_NAT | TCPHS_FLOW_DEAD))
+		return flow;
+	copy = kmem_cache_alloc(tcphs_flow_nat_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!copy) {
+		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_NOMEM);
+		return flow;
+	}
+	memcpy(copy, flow, size);
+	memcpy(&copy->addr[8], x, sizeof(*x));
+	copy->flags |= TCPHS_FLOW_NAT;
+
+	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
+		if (WARN_ON_ONCE(!f)) {
+			kmem_cache_free(tcphs_flow_nat_cache, copy);
+			return flow;
+		}
+		link = &f->next;
+	}
+	rcu_assign_pointer(*link, copy);
+	/* The old one keeps its next for the readers still on it; its place stays taken. */
+	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);
+	call_rcu(&flow->rcu, flow_free_rcu);
+	return copy;
+}
+
 /* Take a place for a flow of @tn in every count; false if one is full. */
 static bool room_take(struct tcphs_net *tn, bool guest)
 {
@@ -295,7 +349,6 @@ static bool flow_unhash_locked(struct tcphs_flow *flow, unsigned int b)
 		return false;
 	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);
 	tn = tcphs_pernet(net);
-	atomic_inc(&tn->gen);
 	room_give(tn, !net_eq(net, &init_net));
 	/* From here on flow->ts[] is the rcu_head; no one reads it again. */
 	call_rcu(&flow->rcu, flow_free_rcu);
@@ -441,6 +494,32 @@ static bool evict_one(const struct net *net, u32 hash)
 }
 
 /**
+ * tcphs_chain_after - the next flow of a namespace in one chain, by id
+ * @head: the chain
+ * @net: the namespace
+ * @after: the id of the flow seen last, 0 for none
+ *
+ * Returns the namespace's flow of @head with the lowest id above @after,
+ * or NULL. Chains are short (the hash is seeded), so looking again for
+ * each flow costs little, and the order does not depend on where in the
+ * chain flows were added. Caller holds rcu_read_lock().
+ */
+struct tcphs_flow *tcphs_chain_after(struct tcphs_flow __rcu **head, const struct net *net,
+				     u64 after)
+{
+	struct tcphs_flow *flow, *best = NULL;
+
+	for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
+		u64 id = tcphs_flow_id(flow);
+
+		if (net_eq(read_pnet(&flow->net), net) && id > after &&
+		    (!best || id < tcphs_flow_id(best)))
+			best = flow;
+	}
+	return best;
+}
+
+/**
  * tcphs_flow_create - add a flow for a segment that opens one
  * @net: its namespace
  * @t: the tuple, originator first
@@ -501,7 +580,6 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	}
 	RCU_INIT_POINTER(flow->next, chain_first_locked(&tcphs_buckets[bucket_of(hash)], lock));
 	rcu_assign_pointer(tcphs_buckets[bucket_of(hash)], flow);
-	atomic_inc(&tn->gen);
 	spin_unlock_bh(lock);
 
 	tcphs_stat_inc(tn, TCPHS_STAT_NEW);
@@ -646,6 +724,9 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	info->end = flow_end(flow);
 	tcphs_history_str(&flow->hist, info->history);
 	info->expires = now + (s32)(flow->expires - (u32)now);
+	info->has_xlat = flow->flags & TCPHS_FLOW_NAT;
+	if (info->has_xlat)
+		info->xlat = *tcphs_flow_xlat(flow);
 }
 
 /**
@@ -789,7 +870,10 @@ int tcphs_table_init(unsigned int buckets)
 					     __alignof__(struct tcphs_flow), 0, NULL);
 	tcphs_flow6_cache = kmem_cache_create("tcphs_flow6", size + 8 * sizeof(__be32),
 					      __alignof__(struct tcphs_flow), 0, NULL);
-	if (!tcphs_flow_cache || !tcphs_flow6_cache)
+	tcphs_flow_nat_cache = kmem_cache_create("tcphs_flow_nat", size + 8 * sizeof(__be32) +
+						 sizeof(struct tcphs_xlat),
+						 __alignof__(struct tcphs_flow), 0, NULL);
+	if (!tcphs_flow_cache || !tcphs_flow6_cache || !tcphs_flow_nat_cache)
 		goto err;
 
 	tcphs_buckets = kvcalloc(buckets, sizeof(*tcphs_buckets), GFP_KERNEL);
@@ -802,6 +886,7 @@ int tcphs_table_init(unsigned int buckets)
 	return 0;
 
 err:
+	kmem_cache_destroy(tcphs_flow_nat_cache);
 	kmem_cache_destroy(tcphs_flow6_cache);
 	kmem_cache_destroy(tcphs_flow_cache);
 	return -ENOMEM;
@@ -813,6 +898,7 @@ void tcphs_table_exit(void)
 	rcu_barrier();
 	WARN_ON(atomic_read(&tcphs_flow_count));
 	kvfree(tcphs_buckets);
+	kmem_cache_destroy(tcphs_flow_nat_cache);
 	kmem_cache_destroy(tcphs_flow6_cache);
 	kmem_cache_destroy(tcphs_flow_cache);
 }

@@ -52,14 +52,29 @@ enum tcphs_ts {
 #define TCPHS_FLOW_DEAD		BIT(0)	/* unhashed: leave it alone */
 #define TCPHS_FLOW_V6		BIT(1)	/* an IPv6 flow (else IPv4) */
 #define TCPHS_FLOW_TIMED_OUT	BIT(2)	/* the GC closed it: end is TIMEOUT */
+#define TCPHS_FLOW_NAT		BIT(3)	/* translated: a tcphs_xlat follows */
+
+/*
+ * How a flow's connection looks past a translating hop (the server's view
+ * behind a DNAT and masquerade), originator first, as tcphs_tuple.
+ */
+struct tcphs_xlat {
+	union tcphs_addr src;
+	union tcphs_addr dst;
+	__be16 sport;
+	__be16 dport;
+};
 
 /*
  * One flow. IPv4 and IPv6 flows come from two slab caches and differ only
  * in the size of addr[] at the end. A flow has no lock of its own: its
  * bucket's lock (tcphs_flow_lock()) guards it. Who may touch what:
  * - next is the bucket chain, read under RCU, changed under the lock.
- * - net, sport, dport, the id, addr[] and TCPHS_FLOW_V6 are set before the
- *   flow is hashed and never change: lookups read them under RCU alone.
+ * - net, sport, dport, the id, addr[], TCPHS_FLOW_V6, TCPHS_FLOW_NAT and
+ *   the translated tuple are set before the flow is hashed and never
+ *   change: lookups read them under RCU alone. (A flow found to be
+ *   translated is replaced by a copy that has the tuple: see
+ *   tcphs_flow_set_xlat().)
  * - flags, expires and fsm.state are also read under RCU alone (GC and
  *   eviction choose candidates that way); they change under the lock.
  * - The rest is read and written only under the lock, and only while
@@ -88,8 +103,17 @@ struct tcphs_flow {
 	u8 rtx_synack;
 	u8 rtx_fin;
 	struct tcphs_history hist;
-	__be32 addr[];			/* originator's address, then responder's */
+	__be32 addr[];			/* originator's address, then responder's;
+					 * then, if TCPHS_FLOW_NAT, at addr[8]
+					 * whatever the family, a tcphs_xlat
+					 */
 };
+
+/* The translated tuple of a TCPHS_FLOW_NAT flow. */
+static inline const struct tcphs_xlat *tcphs_flow_xlat(const struct tcphs_flow *flow)
+{
+	return (const struct tcphs_xlat *)&flow->addr[8];
+}
 
 /* Has @flow left the table? Under RCU alone, or under its lock. */
 static inline bool tcphs_flow_dead(const struct tcphs_flow *flow)
@@ -125,6 +149,8 @@ struct tcphs_flow_info {
 	u8 end;
 	char history[TCPHS_HISTORY_LEN];
 	unsigned long expires;
+	bool has_xlat;
+	struct tcphs_xlat xlat;		/* valid if has_xlat */
 };
 
 int tcphs_table_init(unsigned int buckets);
@@ -134,6 +160,8 @@ unsigned int tcphs_table_buckets(void);
 struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
 				   unsigned int *dir, u32 *hash);
 struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t);
+struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
+				       const struct tcphs_xlat *x);
 spinlock_t *tcphs_flow_lock(u32 hash);
 void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash);
 bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info);
@@ -167,6 +195,12 @@ static inline void tcphs_table_walk_pause(unsigned int *walked)
 }
 
 /*
+ * A walk that must survive flows coming and going while it is paused (a
+ * dump, /proc/tcphs) keeps (bucket, id of the flow it saw last) and asks
+ * tcphs_chain_after() for the next: flows never change bucket and ids are
+ * unique in a namespace, so nothing added or removed moves another flow
+ * past the cursor.
+ *
  * Walking the chain at @head under RCU:
  *	for (f = tcphs_chain_first(head); f; f = tcphs_chain_next(f))
  * A flow met on the way may be dead; its lock is that of the bucket.
@@ -180,6 +214,9 @@ static inline struct tcphs_flow *tcphs_chain_next(const struct tcphs_flow *flow)
 {
 	return rcu_dereference(flow->next);
 }
+
+struct tcphs_flow *tcphs_chain_after(struct tcphs_flow __rcu **head, const struct net *net,
+				     u64 after);
 
 void tcphs_gc_start(void);
 void tcphs_gc_stop(void);

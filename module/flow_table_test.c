@@ -869,6 +869,90 @@ static void ft_snapshot_dead(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ft_find(&init_net, &t, NULL));
 }
 
+/* A flow found translated is replaced by a copy with the translated tuple. */
+static void ft_xlat(struct kunit *test)
+{
+	struct tcphs_tuple t4 = ft_v4(0x0a010002, 40000, 0x0a010001, 8080);
+	struct tcphs_tuple t6 = ft_v6(1, 40000, 2, 8080);
+	struct tcphs_xlat x = { .sport = htons(50000), .dport = htons(80) };
+	struct tcphs_flow *f, *copy, *again;
+	struct tcphs_flow_info fi;
+	unsigned int dir;
+	u64 id;
+	int i;
+
+	ft_setup(test, 64);
+	for (i = 0; i < 2; i++) {
+		struct tcphs_tuple *t = i ? &t6 : &t4;
+
+		f = ft_create(&init_net, t);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		ft_set_state(f, TCPHS_STATE_SYN_RECV);
+		id = tcphs_flow_id(f);
+		if (i) {
+			x.src.in6.s6_addr[15] = 3;
+			x.dst.in6.s6_addr[15] = 4;
+		} else {
+			x.src.ip = htonl(0x0a020001);
+			x.dst.ip = htonl(0x0a020002);
+		}
+		rcu_read_lock();
+		spin_lock_bh(tcphs_test_lock(f));
+		copy = tcphs_flow_set_xlat(f, tcphs_test_flow_hash(f), &x);
+		/* Once translated, it stays the same flow. */
+		again = tcphs_flow_set_xlat(copy, tcphs_test_flow_hash(copy), &x);
+		spin_unlock_bh(tcphs_test_lock(copy));
+		KUNIT_EXPECT_PTR_NE(test, copy, f);
+		KUNIT_EXPECT_PTR_EQ(test, again, copy);
+		KUNIT_EXPECT_TRUE(test, tcphs_flow_dead(f));
+		KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(copy, tcphs_test_flow_hash(copy), &fi));
+		rcu_read_unlock();
+
+		KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, t, &dir), copy);
+		KUNIT_EXPECT_EQ(test, dir, TCPHS_DIR_ORIG);
+		KUNIT_EXPECT_EQ(test, fi.id, id);
+		KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_SYN_RECV);
+		KUNIT_EXPECT_EQ(test, fi.tuple.family, t->family);
+		KUNIT_EXPECT_TRUE(test, fi.has_xlat);
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.xlat, &x, sizeof(x)), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple.src, &t->src, sizeof(t->src)), 0);
+	}
+	/* The copies took the places of the flows they replaced. */
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 2);
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(&init_net), 2);
+}
+
+/* The walk cursor: by id in a chain, whatever comes and goes. */
+static void ft_chain_after(struct kunit *test)
+{
+	struct tcphs_flow *f[4], *g;
+	struct tcphs_tuple t;
+	unsigned int n = 0, k;
+
+	ft_setup(test, 64);
+	for (k = 0; n < ARRAY_SIZE(f); k++) {
+		t = ft_v4(0x0a030000 + k, 1000, 0x0a000002, 80);
+		if (bucket_of(tuple_hash(&init_net, &t)) != 5)
+			continue;
+		f[n] = ft_create(&init_net, &t);
+		KUNIT_ASSERT_NOT_NULL(test, f[n]);
+		n++;
+	}
+	rcu_read_lock();
+	/* In the order of the ids, not of the chain (newest first). */
+	g = tcphs_chain_after(tcphs_table_bucket(5), &init_net, 0);
+	KUNIT_EXPECT_PTR_EQ(test, g, f[0]);
+	g = tcphs_chain_after(tcphs_table_bucket(5), &init_net, tcphs_flow_id(f[1]));
+	KUNIT_EXPECT_PTR_EQ(test, g, f[2]);
+	/* The flow at the cursor goes: the walk goes on with the next. */
+	tcphs_flow_unlink(f[2], tcphs_test_flow_hash(f[2]));
+	g = tcphs_chain_after(tcphs_table_bucket(5), &init_net, tcphs_flow_id(f[1]));
+	KUNIT_EXPECT_PTR_EQ(test, g, f[3]);
+	g = tcphs_chain_after(tcphs_table_bucket(5), &init_net, tcphs_flow_id(f[3]));
+	KUNIT_EXPECT_NULL(test, g);
+	rcu_read_unlock();
+}
+
 static struct kunit_case ft_cases[] = {
 	KUNIT_CASE_PARAM(ft_ts_encoding, ft_ts_cases_gen_params),
 	KUNIT_CASE(ft_ts_monotonic),
@@ -887,6 +971,8 @@ static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_gc_worker_batches),
 	KUNIT_CASE(ft_namespaces),
 	KUNIT_CASE(ft_snapshot),
+	KUNIT_CASE(ft_xlat),
+	KUNIT_CASE(ft_chain_after),
 	{}
 };
 

@@ -5,8 +5,21 @@
  * unchanged; tcphs only watches.
  *
  * Hooks sit at PRE_ROUTING (received and forwarded traffic) and LOCAL_OUT
- * (locally sent traffic), just after defragmentation, where conntrack sits.
- * A segment sent over loopback passes both; it is counted at LOCAL_OUT only.
+ * (locally sent traffic), just after conntrack and before any address
+ * translation: where conntrack has looked at a packet its entry names the
+ * connection, so that both directions of a translated connection find one
+ * flow (see untranslate()); without conntrack, each packet's own addresses
+ * do. A segment sent over loopback passes both hooks; it is counted at
+ * LOCAL_OUT only.
+ *
+ * What the receiving host would drop does not move a flow: a segment with a
+ * bad TCP checksum (checked at PRE_ROUTING unless the device or the stack
+ * already did; what LOCAL_OUT sees is the host's own) is counted and
+ * ignored, and the state machine refuses what falls outside the window.
+ * Fragments are counted and not examined: where the namespace reassembles
+ * (conntrack's defragmentation) the hooks see whole segments; elsewhere a
+ * first fragment's header tells neither the segment's length nor where its
+ * FIN sits, and nothing after it can be checked without them.
  */
 
 #include <linux/ip.h>
@@ -18,7 +31,11 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ipv6.h>
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+#include <net/netfilter/nf_conntrack.h>
+#endif
 
 #include "tcphs.h"
 #include "flow_table.h"
@@ -53,9 +70,13 @@ static void count(u8 *counter)
 		(*counter)++;
 }
 
-/* Record the steps of one segment in the flow. Caller holds its lock. */
+/*
+ * Record the steps of one segment in the flow. Caller holds its lock. A
+ * @replayed SYN (see resync()) was seen earlier, at a time not kept: it
+ * gives no timestamp.
+ */
 static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct tcphs_seg *seg,
-		   unsigned int dir, const struct tcphs_verdict *v)
+		   unsigned int dir, const struct tcphs_verdict *v, bool replayed)
 {
 	unsigned int i;
 	u64 now = 0;
@@ -71,7 +92,7 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 
 		switch (s->event) {
 		case TCPHS_EV_SYN:
-			if (dir == TCPHS_DIR_ORIG)
+			if (dir == TCPHS_DIR_ORIG && !replayed)
 				set_ts_once(flow, TCPHS_TS_SYN, now);
 			break;
 		case TCPHS_EV_SYN_ACK:
@@ -94,13 +115,22 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 		case TCPHS_EV_SYNACK_RETRANS:
 			count(&flow->rtx_synack);
 			break;
-		case TCPHS_EV_INVALID:
+		case TCPHS_EV_INVALID: {
+			enum tcphs_stat why = tcphs_fsm_refusal(s);
+
 			tcphs_stat_inc(tn, TCPHS_STAT_INVALID);
+			if (why != __TCPHS_STAT_MAX)
+				tcphs_stat_inc(tn, why);
 			/* Anyone can send these: only so many become events. */
 			if (!tcphs_invalid_event_allowed(tn, jiffies)) {
 				tcphs_stat_inc(tn, TCPHS_STAT_EVENT_SUPPRESSED);
 				continue;
 			}
+			break;
+		}
+		case TCPHS_EV_RESYNC:
+			tcphs_stat_inc(tn, TCPHS_STAT_RESYNC);
+			tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 			break;
 		}
 		if (s->kind == TCPHS_K_FIN_RE)
@@ -118,24 +148,50 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 		tcphs_flow_set_expiry(flow);
 }
 
-static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcphs_seg *seg)
+/* A segment with a bad checksum: counted, and marked in its flow's history. */
+static void bad_checksum(struct tcphs_net *tn, struct net *net, const struct tcphs_tuple *t)
 {
-	struct tcphs_net *tn = tcphs_pernet(net);
-	struct tcphs_verdict v;
+	struct tcphs_flow *flow;
+	unsigned int dir;
+	spinlock_t *lock;	/* the flow's bucket's */
+	u32 hash;
+
+	tcphs_stat_inc(tn, TCPHS_STAT_BAD_CHECKSUM);
+	flow = tcphs_flow_find(net, t, &dir, &hash);
+	if (!flow)
+		return;
+	lock = tcphs_flow_lock(hash);
+	spin_lock_bh(lock);
+	if (!tcphs_flow_dead(flow))
+		tcphs_history_bad_checksum(&flow->hist, dir);
+	spin_unlock_bh(lock);
+}
+
+/*
+ * Take one segment through its flow, creating the flow if the segment may
+ * open one. True if the flow resynchronised: its endpoints began anew with
+ * the SYN in @v->resync_syn, which this segment, a SYN-ACK, answers. The
+ * old flow is then gone, and @v->resync_dir says whether the SYN came from
+ * this segment's receiver. @x, if not NULL, is how the connection looks
+ * past the translation this segment went through, for its flow to keep.
+ */
+static bool track_segment(struct tcphs_net *tn, struct net *net, struct tcphs_tuple *t,
+			  const struct tcphs_seg *seg, const struct tcphs_xlat *x, bool replayed,
+			  struct tcphs_verdict *v)
+{
 	struct tcphs_flow *flow;
 	bool restarted = false;
 	unsigned int dir;
 	spinlock_t *lock;	/* the flow's bucket's */
 	u32 hash;
 
-	tcphs_stat_inc(tn, TCPHS_STAT_PACKETS);
 again:
 	flow = tcphs_flow_find(net, t, &dir, &hash);
 	if (!flow) {
 		if (!opens_flow(seg)) {
 			tcphs_stat_inc(tn, tcphs_fsm_valid_flags(seg->flags) ?
 					   TCPHS_STAT_IGNORED : TCPHS_STAT_MALFORMED);
-			return;
+			return false;
 		}
 		/* The receiver of a SYN-ACK is the one who opened. */
 		dir = TCPHS_DIR_ORIG;
@@ -144,14 +200,14 @@ again:
 			dir = TCPHS_DIR_REPLY;
 		}
 		flow = tcphs_flow_create(net, t);
-		if (!flow)
-			return;
-		/* Another CPU may have added it first: find the direction. */
 		if (dir == TCPHS_DIR_REPLY)
 			swap_tuple(t);
+		if (!flow)
+			return false;
+		/* Another CPU may have added it first: find the direction. */
 		flow = tcphs_flow_find(net, t, &dir, &hash);
 		if (!flow)
-			return;
+			return false;
 	}
 
 	lock = tcphs_flow_lock(hash);
@@ -159,20 +215,89 @@ again:
 	if (tcphs_flow_dead(flow)) {
 		spin_unlock_bh(lock);
 		tcphs_stat_inc(tn, TCPHS_STAT_IGNORED);
-		return;
+		return false;
 	}
-	tcphs_fsm_segment(&flow->fsm, seg, dir, &v);
-	if (v.restart) {
+	if (x && !(flow->flags & TCPHS_FLOW_NAT))
+		flow = tcphs_flow_set_xlat(flow, hash, x);
+	tcphs_fsm_segment(&flow->fsm, seg, dir, v);
+	if (v->restart) {
 		spin_unlock_bh(lock);
 		/* A new connection on a finished tuple: retire the old flow. */
 		tcphs_flow_unlink(flow, hash);
 		if (restarted)
-			return;
+			return false;
 		restarted = true;
 		goto again;
 	}
-	record(tn, flow, seg, dir, &v);
+	record(tn, flow, seg, dir, v, replayed);
 	spin_unlock_bh(lock);
+	if (!v->resync)
+		return false;
+	/* Its RESYNC event was the old flow's last word. */
+	tcphs_flow_unlink(flow, hash);
+	v->resync_dir = v->resync_dir != dir;
+	return true;
+}
+
+/*
+ * The endpoints of a synchronized flow began a new connection: the SYN the
+ * flow refused, then @seg, the SYN-ACK that answers it. The old flow is
+ * gone; a new one starts from that SYN, sent by the other end of @t.
+ */
+static void resync(struct tcphs_net *tn, struct net *net, struct tcphs_tuple *t,
+		   const struct tcphs_seg *seg, const struct tcphs_xlat *x,
+		   const struct tcphs_seg *syn)
+{
+	struct tcphs_verdict v;
+
+	swap_tuple(t);
+	track_segment(tn, net, t, syn, NULL, true, &v);
+	swap_tuple(t);
+	track_segment(tn, net, t, seg, x, false, &v);
+}
+
+static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcphs_seg *seg,
+			const struct tcphs_xlat *x, bool csum_bad)
+{
+	struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_verdict v;
+
+	tcphs_stat_inc(tn, TCPHS_STAT_PACKETS);
+	if (csum_bad) {
+		bad_checksum(tn, net, t);
+		return;
+	}
+	if (track_segment(tn, net, t, seg, x, false, &v) && v.resync_dir)
+		resync(tn, net, t, seg, x, &v.resync_syn);
+}
+
+/* A SYN's window scale option, or TCPHS_WSCALE_NONE. */
+static u8 parse_wscale(const struct sk_buff *skb, unsigned int thoff, unsigned int doff)
+{
+	u8 _opts[MAX_TCP_OPTION_SPACE];
+	unsigned int len = doff - sizeof(struct tcphdr), i = 0;
+	const u8 *opts;
+
+	if (!len)
+		return TCPHS_WSCALE_NONE;
+	opts = skb_header_pointer(skb, thoff + sizeof(struct tcphdr), len, _opts);
+	if (!opts)
+		return TCPHS_WSCALE_NONE;
+	while (i < len) {
+		if (opts[i] == TCPOPT_EOL)
+			break;
+		if (opts[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		/* A length that runs off the end, or is too short: stop there. */
+		if (i + 1 >= len || opts[i + 1] < 2 || i + opts[i + 1] > len)
+			break;
+		if (opts[i] == TCPOPT_WINDOW && opts[i + 1] == TCPOLEN_WINDOW)
+			return opts[i + 2];
+		i += opts[i + 1];
+	}
+	return TCPHS_WSCALE_NONE;
 }
 
 /* Fill @seg from the TCP header at @thoff; false if it is malformed. */
@@ -197,6 +322,7 @@ static bool parse_tcp(const struct sk_buff *skb, unsigned int thoff, struct tcph
 	seg->window = ntohs(th->window);
 	seg->flags = tcp_flag_byte(th);
 	seg->len = skb->len - thoff - doff;
+	seg->wscale = th->syn ? parse_wscale(skb, thoff, doff) : TCPHS_WSCALE_NONE;
 	return true;
 }
 
@@ -210,12 +336,18 @@ static bool skip(const struct nf_hook_state *state)
 enum tcphs_parse {
 	TCPHS_PARSE_TCP,	/* a TCP segment: tuple and segment filled */
 	TCPHS_PARSE_OTHER,	/* not TCP (or no IP header): not counted */
-	TCPHS_PARSE_FRAGMENT,	/* a non-first fragment */
+	TCPHS_PARSE_FRAGMENT,	/* a fragment, first or not */
 	TCPHS_PARSE_MALFORMED,	/* truncated header or bad data offset */
 };
 
-static enum tcphs_parse parse_ipv4(const struct sk_buff *skb, struct tcphs_tuple *t,
-				   struct tcphs_seg *seg)
+/* A parsed packet: the segment, where its header is, whom it is between. */
+struct tcphs_pkt {
+	struct tcphs_tuple t;
+	struct tcphs_seg seg;
+	unsigned int thoff;
+};
+
+static enum tcphs_parse parse_ipv4(const struct sk_buff *skb, struct tcphs_pkt *p)
 {
 	const struct iphdr *iph;
 	struct iphdr _iph;
@@ -224,20 +356,20 @@ static enum tcphs_parse parse_ipv4(const struct sk_buff *skb, struct tcphs_tuple
 	iph = skb_header_pointer(skb, skb_network_offset(skb), sizeof(_iph), &_iph);
 	if (!iph || iph->protocol != IPPROTO_TCP)
 		return TCPHS_PARSE_OTHER;
-	if (ntohs(iph->frag_off) & IP_OFFSET)
+	if (ntohs(iph->frag_off) & (IP_OFFSET | IP_MF))
 		return TCPHS_PARSE_FRAGMENT;
 	ihl = iph->ihl * 4;
-	t->family = AF_INET;
-	t->src.ip = iph->saddr;
-	t->dst.ip = iph->daddr;
-	if (ihl < sizeof(*iph) || !parse_tcp(skb, skb_network_offset(skb) + ihl, t, seg))
+	p->t.family = AF_INET;
+	p->t.src.ip = iph->saddr;
+	p->t.dst.ip = iph->daddr;
+	p->thoff = skb_network_offset(skb) + ihl;
+	if (ihl < sizeof(*iph) || !parse_tcp(skb, p->thoff, &p->t, &p->seg))
 		return TCPHS_PARSE_MALFORMED;
 	return TCPHS_PARSE_TCP;
 }
 
 /* IPv6 extension headers are walked to the TCP header. */
-static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_tuple *t,
-				   struct tcphs_seg *seg)
+static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_pkt *p)
 {
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
@@ -261,20 +393,108 @@ static enum tcphs_parse parse_ipv6(const struct sk_buff *skb, struct tcphs_tuple
 	}
 	if (nexthdr != IPPROTO_TCP)
 		return TCPHS_PARSE_OTHER;
-	t->family = AF_INET6;
-	t->src.in6 = ip6h->saddr;
-	t->dst.in6 = ip6h->daddr;
-	if (!parse_tcp(skb, thoff, t, seg))
+	/* A first fragment (an atomic one, M clear, is a whole segment). */
+	if (frag_off & htons(IP6_MF))
+		return TCPHS_PARSE_FRAGMENT;
+	p->t.family = AF_INET6;
+	p->t.src.in6 = ip6h->saddr;
+	p->t.dst.in6 = ip6h->daddr;
+	p->thoff = thoff;
+	if (!parse_tcp(skb, thoff, &p->t, &p->seg))
 		return TCPHS_PARSE_MALFORMED;
 	return TCPHS_PARSE_TCP;
 }
 
-static void tcphs_handle(struct net *net, enum tcphs_parse what, struct tcphs_tuple *t,
-			 const struct tcphs_seg *seg)
+/*
+ * Would the receiving host's TCP take the segment's checksum? Only what
+ * arrives is checked (what LOCAL_OUT sees, the host made), and only what
+ * neither the device nor the stack has verified; a CHECKSUM_COMPLETE sum
+ * the device gave is used, then the sum is computed in software if that
+ * does not match (as the receiving stack does). The skb is not changed.
+ */
+static bool csum_good(const struct sk_buff *skb, const struct nf_hook_state *state,
+		      const struct tcphs_pkt *p)
 {
+	unsigned int len = skb->len - p->thoff;
+	__wsum sum;
+
+	if (state->hook != NF_INET_PRE_ROUTING || skb_csum_unnecessary(skb))
+		return true;
+	if (skb->ip_summed == CHECKSUM_COMPLETE) {
+		sum = csum_sub(skb->csum, skb_checksum(skb, 0, p->thoff, 0));
+		if (p->t.family == AF_INET ?
+		    !csum_tcpudp_magic(p->t.src.ip, p->t.dst.ip, len, IPPROTO_TCP, sum) :
+		    !csum_ipv6_magic(&p->t.src.in6, &p->t.dst.in6, len, IPPROTO_TCP, sum))
+			return true;
+	}
+	sum = skb_checksum(skb, p->thoff, len, 0);
+	if (p->t.family == AF_INET)
+		return !csum_tcpudp_magic(p->t.src.ip, p->t.dst.ip, len, IPPROTO_TCP, sum);
+	return !csum_ipv6_magic(&p->t.src.in6, &p->t.dst.in6, len, IPPROTO_TCP, sum);
+}
+
+/*
+ * A packet conntrack took for a reply of a connection is tracked under
+ * that connection's original tuple, turned round: on a host that
+ * translates addresses (DNAT, masquerade), the reply then finds the flow
+ * its originator's packets made, before translation, as conntrack -L shows
+ * it first. The hooks run before any translation, so a packet in the
+ * original direction already carries that tuple. Only conntrack's entry on
+ * the skb is read: nothing here needs nf_conntrack loaded, and without it
+ * (or for a packet it did not track) the packet's own tuple is used.
+ * Returns true if the reply was translated; @x is then the connection as
+ * seen past the translation, originator first (the server's view).
+ */
+static bool untranslate(const struct sk_buff *skb, struct tcphs_tuple *t,
+			struct tcphs_xlat *x)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	const struct nf_conntrack_tuple *o;
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+	struct tcphs_tuple wire = *t;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_template(ct) || CTINFO2DIR(ctinfo) != IP_CT_DIR_REPLY)
+		return false;
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (o->dst.protonum != IPPROTO_TCP || o->src.l3num != t->family)
+		return false;
+	if (t->family == AF_INET) {
+		t->src.ip = o->dst.u3.ip;
+		t->dst.ip = o->src.u3.ip;
+	} else {
+		t->src.in6 = o->dst.u3.in6;
+		t->dst.in6 = o->src.u3.in6;
+	}
+	t->sport = o->dst.u.tcp.port;
+	t->dport = o->src.u.tcp.port;
+	if (!memcmp(&wire, t, sizeof(wire)))
+		return false;
+	memset(x, 0, sizeof(*x));
+	x->src = wire.dst;
+	x->dst = wire.src;
+	x->sport = wire.dport;
+	x->dport = wire.sport;
+	return true;
+#else
+	return false;
+#endif
+}
+
+static void tcphs_handle(struct sk_buff *skb, const struct nf_hook_state *state,
+			 enum tcphs_parse what, struct tcphs_pkt *p)
+{
+	struct net *net = state->net;
+	struct tcphs_xlat x;
+	bool csum_bad;
+
 	switch (what) {
 	case TCPHS_PARSE_TCP:
-		tcphs_track(net, t, seg);
+		/* Checked on the packet as it came, before the tuple may change. */
+		csum_bad = !csum_good(skb, state, p);
+		tcphs_track(net, &p->t, &p->seg, untranslate(skb, &p->t, &x) ? &x : NULL,
+			    csum_bad);
 		break;
 	case TCPHS_PARSE_FRAGMENT:
 		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_FRAGMENTS);
@@ -290,49 +510,48 @@ static void tcphs_handle(struct net *net, enum tcphs_parse what, struct tcphs_tu
 static unsigned int tcphs_hook_ipv4(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	struct tcphs_tuple t = {};
-	struct tcphs_seg seg = {};
+	struct tcphs_pkt p = {};
 
 	if (!skip(state))
-		tcphs_handle(state->net, parse_ipv4(skb, &t, &seg), &t, &seg);
+		tcphs_handle(skb, state, parse_ipv4(skb, &p), &p);
 	return NF_ACCEPT;
 }
 
 static unsigned int tcphs_hook_ipv6(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	struct tcphs_tuple t = {};
-	struct tcphs_seg seg = {};
+	struct tcphs_pkt p = {};
 
 	if (!skip(state))
-		tcphs_handle(state->net, parse_ipv6(skb, &t, &seg), &t, &seg);
+		tcphs_handle(skb, state, parse_ipv6(skb, &p), &p);
 	return NF_ACCEPT;
 }
 
+/* Just after conntrack, before NAT and everything else (see the top). */
 static const struct nf_hook_ops tcphs_hook_ops[] = {
 	{
 		.hook		= tcphs_hook_ipv4,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+		.priority	= NF_IP_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook		= tcphs_hook_ipv4,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+		.priority	= NF_IP_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook		= tcphs_hook_ipv6,
 		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+		.priority	= NF_IP6_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook		= tcphs_hook_ipv6,
 		.pf		= NFPROTO_IPV6,
 		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+		.priority	= NF_IP6_PRI_CONNTRACK + 1,
 	},
 };
 

@@ -271,6 +271,17 @@ static unsigned int b6_first_fragment(u8 *p, unsigned int *payload)
 	return n + put_tcp(p + n, &data, NULL, 0);
 }
 
+/* Offset 0 and no more fragments: a whole segment in a fragment header. */
+static unsigned int b6_atomic_fragment(u8 *p, unsigned int *payload)
+{
+	unsigned int n = put_ipv6(p, NEXTHDR_FRAGMENT, 1, 2);
+
+	n += put_frag(p + n, IPPROTO_TCP, 0);
+	((struct frag_hdr *)(p + n - sizeof(struct frag_hdr)))->frag_off = 0;
+	*payload = 100;
+	return n + put_tcp(p + n, &data, NULL, 0);
+}
+
 static unsigned int b6_later_fragment(u8 *p, unsigned int *payload)
 {
 	unsigned int n = put_ipv6(p, NEXTHDR_HOP, 1, 2);
@@ -362,12 +373,13 @@ static const struct parse_case parse_cases[] = {
 	PC(AF_INET, "v4-ihl-below-20", MALFORMED, 0, b4_ihl_small),
 	PC(AF_INET, "v4-ihl-past-end", MALFORMED, 0, b4_ihl_beyond),
 	PC(AF_INET, "v4-later-fragment", FRAGMENT, 0, b4_later_fragment),
-	PC(AF_INET, "v4-first-fragment", TCP, 100, b4_first_fragment),
+	PC(AF_INET, "v4-first-fragment", FRAGMENT, 0, b4_first_fragment),
 	PC(AF_INET, "v4-udp", OTHER, 0, b4_udp),
 	PC(AF_INET, "v4-truncated-ip-header", OTHER, 0, b4_truncated_ip),
 	PC(AF_INET6, "v6-data", TCP, 100, b6_plain),
 	PC(AF_INET6, "v6-extension-headers", TCP, 33, b6_ext_chain),
-	PC(AF_INET6, "v6-first-fragment", TCP, 100, b6_first_fragment),
+	PC(AF_INET6, "v6-first-fragment", FRAGMENT, 0, b6_first_fragment),
+	PC(AF_INET6, "v6-atomic-fragment", TCP, 100, b6_atomic_fragment),
 	PC(AF_INET6, "v6-later-fragment", FRAGMENT, 0, b6_later_fragment),
 	PC(AF_INET6, "v6-later-fragment-of-udp", OTHER, 0, b6_later_fragment_udp),
 	PC(AF_INET6, "v6-no-next-header", OTHER, 0, b6_no_next),
@@ -389,8 +401,9 @@ KUNIT_ARRAY_PARAM(parse_cases, parse_cases, parse_case_desc);
 static void parse_packet(struct kunit *test)
 {
 	const struct parse_case *c = test->param_value;
-	struct tcphs_tuple t = {};
-	struct tcphs_seg seg = {};
+	struct tcphs_pkt pk = {};
+	struct tcphs_tuple *t = &pk.t;
+	struct tcphs_seg *sg = &pk.seg;
 	unsigned int len, payload = 0;
 	struct sk_buff *skb;
 	u8 *p;
@@ -402,34 +415,37 @@ static void parse_packet(struct kunit *test)
 	skb = pk_skb(test, p, len, payload);
 
 	if (c->family == AF_INET)
-		KUNIT_EXPECT_EQ(test, parse_ipv4(skb, &t, &seg), c->want);
+		KUNIT_EXPECT_EQ(test, parse_ipv4(skb, &pk), c->want);
 	else
-		KUNIT_EXPECT_EQ(test, parse_ipv6(skb, &t, &seg), c->want);
+		KUNIT_EXPECT_EQ(test, parse_ipv6(skb, &pk), c->want);
 	kfree_skb(skb);
 	if (c->want != TCPHS_PARSE_TCP)
 		return;
 
-	KUNIT_EXPECT_EQ(test, t.family, c->family);
-	KUNIT_EXPECT_EQ(test, seg.len, c->len);
+	KUNIT_EXPECT_EQ(test, t->family, c->family);
+	KUNIT_EXPECT_EQ(test, sg->len, c->len);
 	if (c->family == AF_INET) {
-		KUNIT_EXPECT_EQ(test, ntohl(t.src.ip), 0x0a000001);
-		KUNIT_EXPECT_EQ(test, ntohl(t.dst.ip), 0x0a000002);
+		KUNIT_EXPECT_EQ(test, ntohl(t->src.ip), 0x0a000001);
+		KUNIT_EXPECT_EQ(test, ntohl(t->dst.ip), 0x0a000002);
 	} else {
-		KUNIT_EXPECT_EQ(test, t.src.in6.s6_addr[0], 0xfd);
-		KUNIT_EXPECT_EQ(test, t.src.in6.s6_addr[15], 1);
-		KUNIT_EXPECT_EQ(test, t.dst.in6.s6_addr[15], 2);
+		KUNIT_EXPECT_EQ(test, t->src.in6.s6_addr[0], 0xfd);
+		KUNIT_EXPECT_EQ(test, t->src.in6.s6_addr[15], 1);
+		KUNIT_EXPECT_EQ(test, t->dst.in6.s6_addr[15], 2);
 	}
-	KUNIT_EXPECT_EQ(test, ntohs(t.sport), 40000);
-	KUNIT_EXPECT_EQ(test, ntohs(t.dport), 80);
-	if (seg.flags == TCPHS_SYN) {
-		KUNIT_EXPECT_EQ(test, seg.seq, syn.seq);
-		KUNIT_EXPECT_EQ(test, seg.ack, 0);
-		KUNIT_EXPECT_EQ(test, seg.window, syn.window);
+	KUNIT_EXPECT_EQ(test, ntohs(t->sport), 40000);
+	KUNIT_EXPECT_EQ(test, ntohs(t->dport), 80);
+	if (sg->flags == TCPHS_SYN) {
+		KUNIT_EXPECT_EQ(test, sg->seq, syn.seq);
+		KUNIT_EXPECT_EQ(test, sg->ack, 0);
+		KUNIT_EXPECT_EQ(test, sg->window, syn.window);
+		/* syn_opts ends with a window scale of 7. */
+		KUNIT_EXPECT_EQ(test, sg->wscale, 7);
 	} else {
-		KUNIT_EXPECT_EQ(test, seg.flags, data.flags);
-		KUNIT_EXPECT_EQ(test, seg.seq, data.seq);
-		KUNIT_EXPECT_EQ(test, seg.ack, data.ack);
-		KUNIT_EXPECT_EQ(test, seg.window, data.window);
+		KUNIT_EXPECT_EQ(test, sg->wscale, TCPHS_WSCALE_NONE);
+		KUNIT_EXPECT_EQ(test, sg->flags, data.flags);
+		KUNIT_EXPECT_EQ(test, sg->seq, data.seq);
+		KUNIT_EXPECT_EQ(test, sg->ack, data.ack);
+		KUNIT_EXPECT_EQ(test, sg->window, data.window);
 	}
 }
 
@@ -437,8 +453,7 @@ static void parse_packet(struct kunit *test)
 static void parse_nonlinear(struct kunit *test)
 {
 	unsigned int len, payload = 0, head = 30;
-	struct tcphs_tuple t = {};
-	struct tcphs_seg seg = {};
+	struct tcphs_pkt pk = {};
 	struct sk_buff *skb;
 	struct page *page;
 	u8 *p;
@@ -460,11 +475,236 @@ static void parse_nonlinear(struct kunit *test)
 	skb_add_rx_frag(skb, 0, page, 0, len - head + payload, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, skb_headlen(skb), head);
 
-	KUNIT_EXPECT_EQ(test, parse_ipv4(skb, &t, &seg), TCPHS_PARSE_TCP);
-	KUNIT_EXPECT_EQ(test, seg.seq, data.seq);
-	KUNIT_EXPECT_EQ(test, seg.len, payload);
-	KUNIT_EXPECT_EQ(test, ntohs(t.dport), 80);
+	KUNIT_EXPECT_EQ(test, parse_ipv4(skb, &pk), TCPHS_PARSE_TCP);
+	KUNIT_EXPECT_EQ(test, pk.seg.seq, data.seq);
+	KUNIT_EXPECT_EQ(test, pk.seg.len, payload);
+	KUNIT_EXPECT_EQ(test, ntohs(pk.t.dport), 80);
 	kfree_skb(skb);
+}
+
+/* ------------------------------------------------------ window scale -- */
+
+struct ws_case {
+	const char *name;
+	u8 opts[12];
+	u8 len;
+	u8 want;
+};
+
+static const struct ws_case ws_cases[] = {
+	{ "none", {}, 0, TCPHS_WSCALE_NONE },
+	{ "alone", { 3, 3, 7, 0 }, 4, 7 },
+	{ "after-nops-and-mss", { 1, 1, 2, 4, 5, 0xb4, 3, 3, 14, 0, 0, 0 }, 12, 14 },
+	{ "too-large-kept-as-sent", { 3, 3, 200, 0 }, 4, 200 },
+	{ "wrong-length", { 3, 2, 1, 1 }, 4, TCPHS_WSCALE_NONE },
+	{ "after-end-of-list", { 0, 3, 3, 7 }, 4, TCPHS_WSCALE_NONE },
+	{ "after-zero-length-option", { 8, 0, 3, 3, 7, 0, 0, 0 }, 8, TCPHS_WSCALE_NONE },
+	{ "cut-by-header-end", { 1, 1, 1, 3 }, 4, TCPHS_WSCALE_NONE },
+	{ "option-runs-past-end", { 8, 10, 3, 3, 7, 0, 0, 0 }, 8, TCPHS_WSCALE_NONE },
+};
+
+static void ws_case_desc(const struct ws_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ws_cases, ws_cases, ws_case_desc);
+
+/* The window scale option of a SYN, however the options around it look. */
+static void parse_window_scale(struct kunit *test)
+{
+	const struct ws_case *c = test->param_value;
+	struct pk_tcp t = syn;
+	struct tcphs_pkt pk = {};
+	struct sk_buff *skb;
+	unsigned int n;
+	u8 *p;
+
+	p = kunit_kzalloc(test, PKT_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	t.doff = 5 + c->len / 4;
+	n = put_ipv4(p, 5, IPPROTO_TCP, 0, 0x0a000001, 0x0a000002);
+	n += put_tcp(p + n, &t, c->opts, c->len);
+	skb = pk_skb(test, p, n, 0);
+	KUNIT_EXPECT_EQ(test, parse_ipv4(skb, &pk), TCPHS_PARSE_TCP);
+	KUNIT_EXPECT_EQ(test, pk.seg.wscale, c->want);
+	kfree_skb(skb);
+}
+
+/* --------------------------------------------------------- checksums -- */
+
+/* Fill in the TCP checksum of the IPv4 or IPv6 packet at @p, @len long. */
+static void put_tcp_csum(u8 *p, unsigned int len, u8 family, unsigned int payload)
+{
+	unsigned int thoff = family == AF_INET ? 20 : 40, tlen = len - thoff + payload;
+	struct tcphdr *th = (struct tcphdr *)(p + thoff);
+	__wsum sum;
+
+	th->check = 0;
+	sum = csum_partial(th, len - thoff, 0);	/* the payload is zeros */
+	if (family == AF_INET) {
+		const struct iphdr *iph = (const struct iphdr *)p;
+
+		th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, tlen, IPPROTO_TCP, sum);
+	} else {
+		const struct ipv6hdr *ip6h = (const struct ipv6hdr *)p;
+
+		th->check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, tlen, IPPROTO_TCP, sum);
+	}
+}
+
+enum { CS_GOOD, CS_BAD };
+
+struct csum_case {
+	const char *name;
+	u8 family;
+	u8 hook;
+	u8 ip_summed;
+	u8 packet;		/* CS_GOOD, CS_BAD */
+	bool complete_wrong;	/* CHECKSUM_COMPLETE: a device sum that is wrong */
+	bool want;		/* csum_good() */
+};
+
+#define CC(n, f, h, s, pk, cw, w) { .name = n, .family = f, .hook = NF_INET_##h, \
+	.ip_summed = CHECKSUM_##s, .packet = CS_##pk, .complete_wrong = cw, .want = w }
+
+static const struct csum_case csum_cases[] = {
+	CC("v4-none-good", AF_INET, PRE_ROUTING, NONE, GOOD, false, true),
+	CC("v4-none-bad", AF_INET, PRE_ROUTING, NONE, BAD, false, false),
+	CC("v4-unnecessary-trusted", AF_INET, PRE_ROUTING, UNNECESSARY, BAD, false, true),
+	CC("v4-partial-is-local", AF_INET, PRE_ROUTING, PARTIAL, BAD, false, true),
+	CC("v4-complete-good", AF_INET, PRE_ROUTING, COMPLETE, GOOD, false, true),
+	CC("v4-complete-bad", AF_INET, PRE_ROUTING, COMPLETE, BAD, false, false),
+	CC("v4-complete-device-wrong", AF_INET, PRE_ROUTING, COMPLETE, GOOD, true, true),
+	CC("v4-local-out-not-checked", AF_INET, LOCAL_OUT, NONE, BAD, false, true),
+	CC("v6-none-good", AF_INET6, PRE_ROUTING, NONE, GOOD, false, true),
+	CC("v6-none-bad", AF_INET6, PRE_ROUTING, NONE, BAD, false, false),
+	CC("v6-complete-good", AF_INET6, PRE_ROUTING, COMPLETE, GOOD, false, true),
+	CC("v6-complete-bad", AF_INET6, PRE_ROUTING, COMPLETE, BAD, false, false),
+};
+
+static void csum_case_desc(const struct csum_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(csum_cases, csum_cases, csum_case_desc);
+
+/* Which segments count as damaged, whoever checked them before. */
+static void parse_checksum(struct kunit *test)
+{
+	const struct csum_case *c = test->param_value;
+	struct nf_hook_state state = { .hook = c->hook, .net = &init_net };
+	struct tcphs_pkt pk = {};
+	unsigned int n, payload = 100;
+	struct sk_buff *skb;
+	u8 *p;
+
+	p = kunit_kzalloc(test, PKT_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	if (c->family == AF_INET)
+		n = put_ipv4(p, 5, IPPROTO_TCP, 0, 0x0a000001, 0x0a000002);
+	else
+		n = put_ipv6(p, IPPROTO_TCP, 1, 2);
+	n += put_tcp(p + n, &data, NULL, 0);
+	put_tcp_csum(p, n, c->family, payload);
+	if (c->packet == CS_BAD)
+		p[n - 1] ^= 0x40;	/* a bit of the window flipped on the way */
+	skb = pk_skb(test, p, n, payload);
+	skb->ip_summed = c->ip_summed;
+	if (c->ip_summed == CHECKSUM_PARTIAL) {
+		skb->csum_start = skb_headroom(skb) + n - 20;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+	}
+	if (c->ip_summed == CHECKSUM_COMPLETE)
+		skb->csum = c->complete_wrong ? (__force __wsum)0x1234 :
+						skb_checksum(skb, 0, skb->len, 0);
+	KUNIT_ASSERT_EQ(test, c->family == AF_INET ? parse_ipv4(skb, &pk) : parse_ipv6(skb, &pk),
+			TCPHS_PARSE_TCP);
+	KUNIT_EXPECT_EQ(test, csum_good(skb, &state, &pk), c->want);
+	/* Looked at, not changed. */
+	KUNIT_EXPECT_EQ(test, (unsigned int)skb->ip_summed, c->ip_summed);
+	kfree_skb(skb);
+}
+
+/* ------------------------------------------------------------ NAT ---- */
+
+/*
+ * A reply conntrack translated is tracked under the original tuple turned
+ * round, and says how the connection looks past the translation. The entry
+ * is made by hand: only its tuples and the skb's pointer to it are read.
+ */
+static void parse_untranslate(struct kunit *test)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	struct nf_conntrack_tuple *o;
+	struct tcphs_tuple t, wire;
+	struct tcphs_xlat x;
+	struct sk_buff *skb;
+	struct nf_conn *ct;
+
+	ct = kunit_kzalloc(test, sizeof(*ct), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ct);
+	skb = alloc_skb(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	/* The client 10.1.0.2:40000 asked for 10.1.0.1:8080 ... */
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	o->src.l3num = AF_INET;
+	o->src.u3.ip = htonl(0x0a010002);
+	o->src.u.tcp.port = htons(40000);
+	o->dst.u3.ip = htonl(0x0a010001);
+	o->dst.u.tcp.port = htons(8080);
+	o->dst.protonum = IPPROTO_TCP;
+	/* ... and the server 10.2.0.2:80 answers the router's 10.2.0.1:50000. */
+	wire = (struct tcphs_tuple){ .family = AF_INET, .sport = htons(80),
+				     .dport = htons(50000) };
+	wire.src.ip = htonl(0x0a020002);
+	wire.dst.ip = htonl(0x0a020001);
+
+	skb->_nfct = (unsigned long)ct | IP_CT_ESTABLISHED_REPLY;
+	t = wire;
+	KUNIT_EXPECT_TRUE(test, untranslate(skb, &t, &x));
+	KUNIT_EXPECT_EQ(test, ntohl(t.src.ip), 0x0a010001);
+	KUNIT_EXPECT_EQ(test, ntohs(t.sport), 8080);
+	KUNIT_EXPECT_EQ(test, ntohl(t.dst.ip), 0x0a010002);
+	KUNIT_EXPECT_EQ(test, ntohs(t.dport), 40000);
+	/* Past the translation, originator first: the server's view. */
+	KUNIT_EXPECT_EQ(test, ntohl(x.src.ip), 0x0a020001);
+	KUNIT_EXPECT_EQ(test, ntohs(x.sport), 50000);
+	KUNIT_EXPECT_EQ(test, ntohl(x.dst.ip), 0x0a020002);
+	KUNIT_EXPECT_EQ(test, ntohs(x.dport), 80);
+
+	/* The original direction already carries the tuple. */
+	skb->_nfct = (unsigned long)ct | IP_CT_ESTABLISHED;
+	t = wire;
+	KUNIT_EXPECT_FALSE(test, untranslate(skb, &t, &x));
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &wire, sizeof(t)), 0);
+
+	/* A reply of an untranslated connection: the same tuple, no NAT. */
+	o->src.u3.ip = wire.dst.ip;
+	o->src.u.tcp.port = wire.dport;
+	o->dst.u3.ip = wire.src.ip;
+	o->dst.u.tcp.port = wire.sport;
+	skb->_nfct = (unsigned long)ct | IP_CT_ESTABLISHED_REPLY;
+	t = wire;
+	KUNIT_EXPECT_FALSE(test, untranslate(skb, &t, &x));
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &wire, sizeof(t)), 0);
+
+	/* Another family, a template, no entry: the packet's own tuple. */
+	o->src.l3num = AF_INET6;
+	t = wire;
+	KUNIT_EXPECT_FALSE(test, untranslate(skb, &t, &x));
+	o->src.l3num = AF_INET;
+	o->src.u3.ip = htonl(0x0a010002);
+	__set_bit(IPS_TEMPLATE_BIT, &ct->status);
+	KUNIT_EXPECT_FALSE(test, untranslate(skb, &t, &x));
+	skb->_nfct = 0;
+	KUNIT_EXPECT_FALSE(test, untranslate(skb, &t, &x));
+	KUNIT_EXPECT_EQ(test, memcmp(&t, &wire, sizeof(t)), 0);
+	kfree_skb(skb);
+#else
+	kunit_skip(test, "no conntrack in this kernel");
+#endif
 }
 
 static bool parse_table_up;
@@ -489,9 +729,14 @@ static void parse_suite_exit(struct kunit_suite *suite)
 	tcphs_test_pernet_teardown();
 }
 
+/* hook_run() damages the checksum of its next TCP header on request. */
+static bool hook_run_bad_csum;
+
 /*
- * Run one packet through a hook, which must accept it: built by @build, or a
- * TCP header @tcp between the test's two addresses (in reverse if @reply).
+ * Run one packet through a hook, which must accept it: built by @build
+ * (marked as checked by the device), or a TCP header @tcp between the
+ * test's two addresses (in reverse if @reply) with its checksum, left for
+ * tcphs to check.
  */
 static void hook_run(struct kunit *test, u8 family, unsigned int hook, struct net_device *in,
 		     unsigned int (*build)(u8 *, unsigned int *), const struct pk_tcp *tcp,
@@ -514,7 +759,15 @@ static void hook_run(struct kunit *test, u8 family, unsigned int hook, struct ne
 		len = put_ipv6(p, IPPROTO_TCP, reply ? 2 : 1, reply ? 1 : 2);
 		len += put_tcp(p + len, tcp, NULL, 0);
 	}
+	if (!build) {
+		put_tcp_csum(p, len, family, payload);
+		if (hook_run_bad_csum)
+			p[len - 1] ^= 1;
+		hook_run_bad_csum = false;
+	}
 	skb = pk_skb(test, p, len, payload);
+	if (build)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	rcu_read_lock();
 	if (family == AF_INET)
 		verdict = tcphs_hook_ipv4(NULL, skb, &state);
@@ -538,6 +791,7 @@ static void parse_through_hooks(struct kunit *test)
 			    .flags = TCPHS_SYN, .window = 100 };
 	struct pk_tcp sa = { .sport = 80, .dport = 40000, .seq = 900, .ack = 6, .doff = 5,
 			     .flags = TCPHS_SYN | TCPHS_ACK, .window = 100 };
+	char hist[TCPHS_HISTORY_LEN] = "";
 	struct tcphs_tuple t = {};
 	struct tcphs_flow *flow;
 	unsigned int dir, state = 0;
@@ -551,16 +805,28 @@ static void parse_through_hooks(struct kunit *test)
 
 	hook_run(test, AF_INET, out, NULL, b4_later_fragment, NULL, false);
 	hook_run(test, AF_INET6, out, NULL, b6_later_fragment, NULL, false);
-	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_FRAGMENTS), 2);
+	hook_run(test, AF_INET, pre, NULL, b4_first_fragment, NULL, false);
+	hook_run(test, AF_INET6, pre, NULL, b6_first_fragment, NULL, false);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_FRAGMENTS), 4);
 	hook_run(test, AF_INET, pre, NULL, b4_doff_small, NULL, false);
 	hook_run(test, AF_INET6, pre, NULL, b6_truncated_tcp, NULL, false);
 	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_MALFORMED), 2);
 	hook_run(test, AF_INET, out, NULL, b4_udp, NULL, false);
 	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_PACKETS), packets);
 
+	/* A damaged SYN arriving opens nothing: counted, no flow. */
+	hook_run_bad_csum = true;
+	hook_run(test, AF_INET, pre, NULL, NULL, &s, false);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_BAD_CHECKSUM), 1);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_NEW), 0);
+
 	/* A SYN opens a flow; its SYN-ACK, seen arriving, moves it on. */
 	hook_run(test, AF_INET, out, NULL, NULL, &s, false);
+	/* Not a damaged copy of it: that only marks the history. */
+	hook_run_bad_csum = true;
 	hook_run(test, AF_INET, pre, NULL, NULL, &sa, true);
+	hook_run(test, AF_INET, pre, NULL, NULL, &sa, true);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_BAD_CHECKSUM), 2);
 	t.family = AF_INET;
 	t.src.ip = htonl(0x0a000001);
 	t.dst.ip = htonl(0x0a000002);
@@ -568,17 +834,20 @@ static void parse_through_hooks(struct kunit *test)
 	t.dport = htons(80);
 	rcu_read_lock();
 	flow = tcphs_flow_find(&init_net, &t, &dir, &hash);
-	if (flow)
+	if (flow) {
 		state = READ_ONCE(flow->fsm.state);
+		tcphs_history_str(&flow->hist, hist);
+	}
 	rcu_read_unlock();
 	KUNIT_EXPECT_NOT_NULL(test, flow);
 	KUNIT_EXPECT_EQ(test, state, TCPHS_STATE_SYN_RECV);
+	KUNIT_EXPECT_STREQ(test, hist, "Sch");
 	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_NEW), 1);
-	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_PACKETS), packets + 2);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_PACKETS), packets + 4);
 
 	/* Loopback is counted at LOCAL_OUT only: PRE_ROUTING skips it. */
 	hook_run(test, AF_INET, pre, init_net.loopback_dev, NULL, &s, false);
-	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_PACKETS), packets + 2);
+	KUNIT_EXPECT_EQ(test, stat(TCPHS_STAT_PACKETS), packets + 4);
 
 	/* A segment of no flow, with no SYN: ignored (not loose). */
 	hook_run(test, AF_INET6, out, NULL, NULL, &data, false);
@@ -598,6 +867,9 @@ static void parse_through_hooks(struct kunit *test)
 static struct kunit_case parse_cases_list[] = {
 	KUNIT_CASE_PARAM(parse_packet, parse_cases_gen_params),
 	KUNIT_CASE(parse_nonlinear),
+	KUNIT_CASE_PARAM(parse_window_scale, ws_cases_gen_params),
+	KUNIT_CASE_PARAM(parse_checksum, csum_cases_gen_params),
+	KUNIT_CASE(parse_untranslate),
 	KUNIT_CASE(parse_through_hooks),
 	{}
 };

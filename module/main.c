@@ -176,7 +176,6 @@ static int __net_init tcphs_net_init(struct net *net)
 
 	tn->net = net;
 	atomic_set(&tn->count, 0);
-	atomic_set(&tn->gen, 0);
 	atomic64_set(&tn->event_seq, 0);
 	atomic64_set(&tn->flow_ids, 0);
 	tn->max_flows = 0;

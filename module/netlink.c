@@ -79,7 +79,9 @@ static size_t tcphs_nl_flow_size(void)
 		+ 2 * nla_total_size(sizeof(u32))	/* ISN_ORIG, ISN_REPLY */
 		+ __TCPHS_TS_MAX * nla_total_size_64bit(sizeof(u64))
 		+ 2 * nla_total_size_64bit(sizeof(u64))	/* latencies */
-		+ 3 * nla_total_size(sizeof(u32));	/* RTX_* */
+		+ 3 * nla_total_size(sizeof(u32))	/* RTX_* */
+		+ 2 * nla_total_size(sizeof(struct in6_addr))	/* NAT_*ADDR */
+		+ 2 * nla_total_size(sizeof(u16));	/* NAT_*PORT */
 }
 
 static size_t tcphs_nl_event_size(void)
@@ -138,6 +140,12 @@ static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
 	if (ts[TCPHS_TS_SYNACK] && ts[TCPHS_TS_ESTABLISHED] &&
 	    put_u64(skb, TCPHS_A_LAT_SYNACK_ACK,
 		    ts[TCPHS_TS_ESTABLISHED] - ts[TCPHS_TS_SYNACK]))
+		return -EMSGSIZE;
+	if (fi->has_xlat &&
+	    (nla_put(skb, TCPHS_A_NAT_SADDR, alen, &fi->xlat.src) ||
+	     nla_put(skb, TCPHS_A_NAT_DADDR, alen, &fi->xlat.dst) ||
+	     nla_put_u16(skb, TCPHS_A_NAT_SPORT, ntohs(fi->xlat.sport)) ||
+	     nla_put_u16(skb, TCPHS_A_NAT_DPORT, ntohs(fi->xlat.dport))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -225,8 +233,8 @@ drop:
 
 /* The dump's filter and cursor, kept in the callback between calls. */
 struct tcphs_dump_ctx {
-	unsigned int bucket;	/* next bucket to dump */
-	unsigned int skip;	/* flows of that bucket already dumped */
+	u64 last_id;		/* the flow of that bucket dumped last, or 0 */
+	unsigned int bucket;	/* the bucket being dumped */
 	bool has_family, has_addr, has_port, has_state;
 	u8 family;
 	u8 state;
@@ -301,39 +309,36 @@ static bool tcphs_dump_match(const struct tcphs_dump_ctx *ctx, const struct tcph
 /*
  * Dump the namespace's flows bucket by bucket, under RCU only, leaving it
  * (and yielding) every TCPHS_WALK_BUCKETS buckets so that a large table
- * of other namespaces' flows does not hold up the CPU or the grace period;
- * the cursor (bucket, flows of it already sent) survives between calls.
- * When the namespace's table changes between two calls the reply is marked
- * NLM_F_DUMP_INTR and the reader dumps again.
+ * of other namespaces' flows does not hold up the CPU or the grace period.
+ * In a bucket, flows go in the order of their ids, and the cursor between
+ * calls is (bucket, id of the flow dumped last). Flows never change
+ * bucket, and ids are unique in a namespace, so flows coming and going
+ * while the dump runs, however many, move no other flow past the cursor:
+ * a dump always completes (it is never NLM_F_DUMP_INTR), every flow that
+ * lived through it appears once, and one that came or went during it at
+ * most once.
  */
 static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct tcphs_dump_ctx *ctx = (struct tcphs_dump_ctx *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
-	struct tcphs_net *tn = tcphs_pernet(net);
 	struct tcphs_flow __rcu **head;
 	unsigned int walked = 0;
 	int err = 0;
 
-	cb->seq = atomic_read(&tn->gen);
 	rcu_read_lock();
-	for (; (head = tcphs_table_bucket(ctx->bucket)); ctx->bucket++, ctx->skip = 0) {
+	for (; (head = tcphs_table_bucket(ctx->bucket)); ctx->bucket++, ctx->last_id = 0) {
 		struct tcphs_flow *flow;
-		unsigned int n = 0;
 
 		tcphs_table_walk_pause(&walked);
 
-		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
+		while ((flow = tcphs_chain_after(head, net, ctx->last_id))) {
 			struct tcphs_flow_info fi;
 			void *hdr;
 
-			if (!net_eq(read_pnet(&flow->net), net))
-				continue;
-			if (n++ < ctx->skip)
-				continue;
 			if (!tcphs_flow_snapshot(flow, ctx->bucket, &fi) ||
 			    !tcphs_dump_match(ctx, &fi)) {
-				ctx->skip = n;
+				ctx->last_id = tcphs_flow_id(flow);
 				continue;
 			}
 			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -342,14 +347,13 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 				err = -EMSGSIZE;
 				goto out;
 			}
-			genl_dump_check_consistent(cb, hdr);
 			if (tcphs_nl_fill_flow(skb, net, &fi)) {
 				genlmsg_cancel(skb, hdr);
 				err = -EMSGSIZE;
 				goto out;
 			}
 			genlmsg_end(skb, hdr);
-			ctx->skip = n;
+			ctx->last_id = fi.id;
 		}
 	}
 out:

@@ -25,37 +25,32 @@
 struct tcphs_seq_iter {
 	struct seq_net_private p;	/* must be first */
 	unsigned int bucket;		/* bucket of the current flow */
-	unsigned int skip;		/* this namespace's flows in it, up to it */
+	u64 id;				/* its id; 0 before the first */
 	loff_t pos;			/* its position */
 };
 
 /*
- * The first flow of this namespace at or after the @skip-th of bucket
- * @bucket. Caller holds rcu_read_lock(); a long walk over other
- * namespaces' flows leaves it and yields between buckets, which is safe
- * because no flow is held across (the position is an index).
+ * The first flow of this namespace after the one with id @after in bucket
+ * @bucket (see tcphs_chain_after()), so that flows coming and going
+ * between two reads shift no other. Caller holds rcu_read_lock(); a long
+ * walk over other namespaces' flows leaves it and yields between buckets,
+ * which is safe because no flow is held across (the cursor is an id).
  */
-static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket,
-				   unsigned int skip)
+static struct tcphs_flow *seq_find(struct seq_file *s, unsigned int bucket, u64 after)
 {
 	struct tcphs_seq_iter *it = s->private;
 	struct net *net = seq_file_net(s);
 	struct tcphs_flow __rcu **head;
 	unsigned int walked = 0;
 
-	for (; (head = tcphs_table_bucket(bucket)); bucket++, skip = 0) {
+	for (; (head = tcphs_table_bucket(bucket)); bucket++, after = 0) {
 		struct tcphs_flow *flow;
-		unsigned int n = 0;
 
 		tcphs_table_walk_pause(&walked);
-
-		for (flow = tcphs_chain_first(head); flow; flow = tcphs_chain_next(flow)) {
-			if (!net_eq(read_pnet(&flow->net), net))
-				continue;
-			if (n++ < skip)
-				continue;
+		flow = tcphs_chain_after(head, net, after);
+		if (flow) {
 			it->bucket = bucket;
-			it->skip = n;
+			it->id = tcphs_flow_id(flow);
 			return flow;
 		}
 	}
@@ -73,24 +68,24 @@ static void *tcphs_seq_start(struct seq_file *s, loff_t *pos)
 		return ERR_PTR(-EPERM);
 	if (*pos == 0) {
 		it->bucket = 0;
-		it->skip = 0;
+		it->id = 0;
 		it->pos = 0;
 		return SEQ_START_TOKEN;
 	}
 	/* Resume where the last read stopped, without walking from the start. */
-	if (*pos == it->pos && it->skip)
-		return seq_find(s, it->bucket, it->skip - 1);
+	if (*pos == it->pos && it->id)
+		return seq_find(s, it->bucket, it->id - 1);
 	if (*pos == it->pos + 1) {
-		flow = seq_find(s, it->bucket, it->skip);
+		flow = seq_find(s, it->bucket, it->id);
 		if (flow)
 			it->pos = *pos;
 		return flow;
 	}
 
 	it->bucket = 0;
-	it->skip = 0;
+	it->id = 0;
 	for (it->pos = 0; it->pos < *pos; it->pos++) {
-		flow = seq_find(s, it->bucket, it->skip);
+		flow = seq_find(s, it->bucket, it->id);
 		if (!flow)
 			return NULL;
 	}
@@ -103,7 +98,7 @@ static void *tcphs_seq_next(struct seq_file *s, void *v, loff_t *pos)
 	struct tcphs_flow *flow;
 
 	(*pos)++;
-	flow = seq_find(s, it->bucket, v == SEQ_START_TOKEN ? 0 : it->skip);
+	flow = seq_find(s, it->bucket, v == SEQ_START_TOKEN ? 0 : it->id);
 	if (flow)
 		it->pos = *pos;
 	return flow;
@@ -115,16 +110,21 @@ static void tcphs_seq_stop(struct seq_file *s, void *v)
 	rcu_read_unlock();
 }
 
+static void endpoint_str(char *buf, size_t len, u8 family, const union tcphs_addr *a,
+			 __be16 port)
+{
+	if (family == AF_INET)
+		snprintf(buf, len, "%pI4:%u", &a->ip, ntohs(port));
+	else
+		snprintf(buf, len, "[%pI6c]:%u", &a->in6, ntohs(port));
+}
+
 static void show_endpoint(struct seq_file *s, const struct tcphs_tuple *t, bool src)
 {
-	const union tcphs_addr *a = src ? &t->src : &t->dst;
-	__be16 port = src ? t->sport : t->dport;
 	char buf[64];
 
-	if (t->family == AF_INET)
-		snprintf(buf, sizeof(buf), "%pI4:%u", &a->ip, ntohs(port));
-	else
-		snprintf(buf, sizeof(buf), "[%pI6c]:%u", &a->in6, ntohs(port));
+	endpoint_str(buf, sizeof(buf), t->family, src ? &t->src : &t->dst,
+		     src ? t->sport : t->dport);
 	seq_printf(s, " %-21s", buf);
 }
 
@@ -142,7 +142,7 @@ static void show_header(struct seq_file *s)
 		   "orig", "reply", "state", "conn_state", "history", "opener");
 	seq_puts(s, " isn_orig isn_reply syn_synack_ns synack_ack_ns rtx_syn rtx_synack");
 	seq_puts(s, " rtx_fin closer end ts_syn ts_synack ts_established ts_fin1");
-	seq_puts(s, " ts_fin2 ts_end timeout\n");
+	seq_puts(s, " ts_fin2 ts_end timeout nat_orig nat_reply\n");
 }
 
 /* The line of one flow; @now (jiffies) gives the timeout column. */
@@ -172,7 +172,16 @@ static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsi
 	for (i = 0; i < __TCPHS_TS_MAX; i++)
 		show_u64(s, ts[i], ts[i]);
 	timeout = (long)(fi->expires - now);
-	seq_printf(s, " %ld\n", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+	seq_printf(s, " %ld", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+	if (fi->has_xlat) {
+		char o[64], r[64];
+
+		endpoint_str(o, sizeof(o), fi->tuple.family, &fi->xlat.src, fi->xlat.sport);
+		endpoint_str(r, sizeof(r), fi->tuple.family, &fi->xlat.dst, fi->xlat.dport);
+		seq_printf(s, " %s %s\n", o, r);
+	} else {
+		seq_puts(s, " - -\n");
+	}
 }
 
 static int tcphs_seq_show(struct seq_file *s, void *v)

@@ -24,7 +24,6 @@ struct tcphs_stats {
 struct tcphs_net {
 	struct tcphs_stats __percpu *stats;
 	atomic_t count;			/* flows of this namespace, and places taken */
-	atomic_t gen;			/* bumped when a flow comes or goes */
 	atomic64_t event_seq;		/* events generated, no gaps */
 	atomic64_t flow_ids;		/* the last flow id given */
 	unsigned int max_flows;		/* net.tcphs.max_flows; 0: the default */

@@ -7,6 +7,7 @@
 # tests/tools/nlfuzz then sends many thousands of random messages, to the
 # family and to its events group, as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
+TOOLS=$TESTS_DIR/tools
 
 NLBAD=${NLBAD:-$TESTS_DIR/tools/nlbad}
 NLFUZZ=${NLFUZZ:-$TESTS_DIR/tools/nlfuzz}
@@ -167,6 +168,47 @@ test_fuzz_unprivileged() {
 }
 
 # The family is still there and answers after all the above.
+# Dumps of a table in full churn: 20 held connections while synflood makes
+# new flows and the namespace's limit evicts as many, as fast as the VM
+# can. Every one of 20 dumps must complete the first time (no inconsistent
+# dump to retry), show each flow at most once and every held one.
+test_dump_under_churn() {
+	local i out dups held evicted0
+
+	mk_ns churn
+	ip -n churn link add d0 type dummy
+	ip -n churn link set d0 up
+	ip -n churn addr add 10.9.0.1/16 dev d0
+	ip -n churn route add 10.200.0.0/16 dev d0
+	in_ns churn sh -c 'echo 2000 >/proc/sys/net/tcphs/max_flows' ||
+		{ fail "cannot lower the namespace's limit"; return; }
+	serve churn 127.0.0.1 8601 --count 20 --timeout 600 || return
+	ip netns exec churn "$TCPCONN" connect 127.0.0.1 8601 --count 20 --parallel \
+		--hold 600000 --timeout 600 >/tmp/churn.est &
+	wait_for 10 grep -q open /tmp/churn.est || { fail "held connections not open"; return; }
+	: >/tmp/churn.on
+	(while [ -e /tmp/churn.on ]; do
+		ip netns exec churn "$TOOLS/synflood" 10.9.0.1 10.200.0.1 3000 --random-src \
+			>/dev/null || break
+	done) &
+	sleep 1
+	evicted0=$(stat_sum churn evicted)
+	for i in $(seq 20); do
+		if ! out=$(in_ns churn tcphs list --json 2>/tmp/churn.err); then
+			fail "dump $i failed: $(cat /tmp/churn.err)"
+			continue
+		fi
+		grep -q inconsistent /tmp/churn.err && fail "dump $i was retried: $(cat /tmp/churn.err)"
+		dups=$(echo "$out" | jq -r .flow_id | sort | uniq -d | grep -c .)
+		held=$(echo "$out" | grep -Ec '"dport":8601[,}]')
+		[ "$dups" = 0 ] || fail "dump $i: $dups flows twice"
+		[ "$held" = 20 ] || fail "dump $i: $held of the 20 held flows"
+	done
+	rm -f /tmp/churn.on
+	log "evicted during the dumps: $(($(stat_sum churn evicted) - evicted0))"
+	[ "$(stat_sum churn evicted)" -gt "$evicted0" ] || fail "no churn during the dumps"
+}
+
 test_still_works() {
 	tcphs stats >/dev/null || fail "tcphs stats"
 	tcphs list >/dev/null || fail "tcphs list"
@@ -178,5 +220,6 @@ run_test malformed-initial-namespace test_malformed_initial_namespace
 run_test unprivileged test_unprivileged
 run_test fuzz test_fuzz
 run_test fuzz-unprivileged test_fuzz_unprivileged
+run_test dump-under-churn test_dump_under_churn
 run_test still-works test_still_works
 finish
