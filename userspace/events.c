@@ -160,6 +160,7 @@ static bool ends_flow(const struct tcphs_flow *f)
 	case TCPHS_EV_RST:
 	case TCPHS_EV_TIMEOUT:
 	case TCPHS_EV_EVICTED:
+	case TCPHS_EV_RESYNC:
 		return true;
 	default:
 		return false;

@@ -79,13 +79,17 @@ static const struct attr_desc tcphs_attrs[__TCPHS_A_MAX] = {
 	A(SEQ,			K_U32,		seq),
 	A(ACK,			K_U32,		ack),
 	A(TS_NS,		K_U64,		ts_ns),
+	A(NAT_SADDR,		K_ADDR,		nat_saddr),
+	A(NAT_DADDR,		K_ADDR,		nat_daddr),
+	A(NAT_SPORT,		K_U16,		nat_sport),
+	A(NAT_DPORT,		K_U16,		nat_dport),
 };
 
 #undef A
 
 struct parse_ctx {
 	struct tcphs_flow *f;
-	uint16_t saddr_len, daddr_len;
+	uint16_t saddr_len, daddr_len, nat_len;
 	char *err;
 	size_t errlen;
 };
@@ -197,8 +201,12 @@ static int parse_attr(const struct nlattr *attr, void *data)
 		memcpy(base + d->off, mnl_attr_get_payload(attr), len);
 		if (type == TCPHS_A_SADDR)
 			ctx->saddr_len = len;
-		else
+		else if (type == TCPHS_A_DADDR)
 			ctx->daddr_len = len;
+		else if (ctx->nat_len && ctx->nat_len != len)
+			ctx->nat_len = UINT16_MAX;	/* two lengths: refused below */
+		else
+			ctx->nat_len = len;
 		break;
 	default:
 		store_uint(base + d->off, d->size, get_uint(attr));
@@ -251,7 +259,8 @@ int tcphs_flow_parse(const struct nlmsghdr *nlh, struct tcphs_flow *f,
 		return 0;
 	}
 	if ((ctx.saddr_len && ctx.saddr_len != alen) ||
-	    (ctx.daddr_len && ctx.daddr_len != alen)) {
+	    (ctx.daddr_len && ctx.daddr_len != alen) ||
+	    (ctx.nat_len && ctx.nat_len != alen)) {
 		snprintf(err, errlen, "address length does not match family %u",
 			 f->family);
 		return -1;

@@ -52,6 +52,9 @@ struct tcphs_flow {
 	uint64_t ts_fin1, ts_fin2, ts_end;
 	uint64_t lat_syn_synack, lat_synack_ack;
 	uint32_t rtx_syn, rtx_synack, rtx_fin;
+	/* Past a translation on this host (the server's view), if any. */
+	union tcphs_addr nat_saddr, nat_daddr;
+	uint16_t nat_sport, nat_dport;
 
 	/* Events only. */
 	uint8_t event;			/* enum tcphs_event */

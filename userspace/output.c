@@ -80,7 +80,9 @@ const char *tcphs_rel_str(char *buf, size_t len, uint32_t val, bool isn_known,
 const char *tcphs_addr_str(char *buf, size_t len, const struct tcphs_flow *f,
 			   unsigned int type)
 {
-	const union tcphs_addr *a = type == TCPHS_A_SADDR ? &f->saddr : &f->daddr;
+	const union tcphs_addr *a = type == TCPHS_A_SADDR ? &f->saddr :
+				    type == TCPHS_A_DADDR ? &f->daddr :
+				    type == TCPHS_A_NAT_SADDR ? &f->nat_saddr : &f->nat_daddr;
 
 	if (!tcphs_has(f, type) || !tcphs_has(f, TCPHS_A_FAMILY) ||
 	    !inet_ntop(f->family, a->b, buf, len))
@@ -93,7 +95,9 @@ const char *tcphs_endpoint_str(char *buf, size_t len, const struct tcphs_flow *f
 			       unsigned int addr_type, unsigned int port_type)
 {
 	char addr[INET6_ADDRSTRLEN + 2], port[8];
-	uint16_t p = port_type == TCPHS_A_SPORT ? f->sport : f->dport;
+	uint16_t p = port_type == TCPHS_A_SPORT ? f->sport :
+		     port_type == TCPHS_A_DPORT ? f->dport :
+		     port_type == TCPHS_A_NAT_SPORT ? f->nat_sport : f->nat_dport;
 
 	tcphs_addr_str(addr, sizeof(addr), f, addr_type);
 	if (tcphs_has(f, port_type))
@@ -406,6 +410,15 @@ static void json_tail(struct json *j, const struct tcphs_flow *f)
 		json_str(j, "closer", tcphs_dir_name(f->closer));
 	if (tcphs_has(f, TCPHS_A_END))
 		json_str(j, "end", TCPHS_NAME(tcphs_end_names, f->end));
+	if (tcphs_has(f, TCPHS_A_NAT_SADDR)) {
+		char addr[INET6_ADDRSTRLEN];
+
+		json_str(j, "nat_saddr", tcphs_addr_str(addr, sizeof(addr), f, TCPHS_A_NAT_SADDR));
+		json_num(j, f, TCPHS_A_NAT_SPORT, "nat_sport", f->nat_sport);
+		json_str(j, "nat_daddr", tcphs_has(f, TCPHS_A_NAT_DADDR) ?
+			 tcphs_addr_str(addr, sizeof(addr), f, TCPHS_A_NAT_DADDR) : NULL);
+		json_num(j, f, TCPHS_A_NAT_DPORT, "nat_dport", f->nat_dport);
+	}
 }
 
 /**
@@ -452,14 +465,14 @@ void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to)
 	json_end(&j);
 }
 
-#define FLOW_FMT "%-8s %-4s %-23s %-23s %-11s %-6s %-15s %10s %10s %12s %12s %-8s %-6s %s\n"
+#define FLOW_FMT "%-8s %-4s %-23s %-23s %-11s %-6s %-15s %10s %10s %12s %12s %-8s %-6s %-9s %s\n"
 
 /* The header line of "tcphs list". */
 void tcphs_print_flow_header(FILE *fp)
 {
 	fprintf(fp, FLOW_FMT, "ID", "FAM", "ORIG", "REPLY", "STATE", "CONN",
 		"HISTORY", "ISN_ORIG", "ISN_REPLY", "SYN-SYNACK", "SYNACK-ACK",
-		"RTX", "CLOSER", "END");
+		"RTX", "CLOSER", "END", "NAT");
 }
 
 static const char *u64_str(char *buf, size_t len, const struct tcphs_flow *f,
@@ -487,14 +500,15 @@ static const char *lat_str(char *buf, size_t len, const struct tcphs_flow *f,
  * @f: the flow
  *
  * Columns: ID FAM ORIG REPLY STATE CONN HISTORY ISN_ORIG ISN_REPLY
- * SYN-SYNACK SYNACK-ACK RTX CLOSER END, "-" for what is not known. RTX is
- * the SYN, SYN-ACK and FIN retransmissions as "syn/synack/fin".
+ * SYN-SYNACK SYNACK-ACK RTX CLOSER END NAT, "-" for what is not known. RTX
+ * is the SYN, SYN-ACK and FIN retransmissions as "syn/synack/fin"; NAT the
+ * connection past a translation on this host, "orig>reply".
  */
 void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f)
 {
 	char id[24], orig[TCPHS_STR_LEN], reply[TCPHS_STR_LEN], hist[TCPHS_HISTORY_LEN];
 	char isn_o[16], isn_r[16], lat1[TCPHS_STR_LEN], lat2[TCPHS_STR_LEN];
-	char rtx[3][16], rtxs[48];
+	char rtx[3][16], rtxs[48], nat[2 * TCPHS_STR_LEN + 2] = "-";
 	const char *fam = "-";
 
 	if (tcphs_has(f, TCPHS_A_FAMILY))
@@ -505,6 +519,13 @@ void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f)
 		 u64_str(rtx[0], sizeof(rtx[0]), f, TCPHS_A_RTX_SYN, f->rtx_syn),
 		 u64_str(rtx[1], sizeof(rtx[1]), f, TCPHS_A_RTX_SYNACK, f->rtx_synack),
 		 u64_str(rtx[2], sizeof(rtx[2]), f, TCPHS_A_RTX_FIN, f->rtx_fin));
+	if (tcphs_has(f, TCPHS_A_NAT_SADDR)) {
+		char a[TCPHS_STR_LEN], b[TCPHS_STR_LEN];
+
+		snprintf(nat, sizeof(nat), "%s>%s",
+			 tcphs_endpoint_str(a, sizeof(a), f, TCPHS_A_NAT_SADDR, TCPHS_A_NAT_SPORT),
+			 tcphs_endpoint_str(b, sizeof(b), f, TCPHS_A_NAT_DADDR, TCPHS_A_NAT_DPORT));
+	}
 
 	fprintf(fp, FLOW_FMT,
 		u64_str(id, sizeof(id), f, TCPHS_A_FLOW_ID, f->flow_id), fam,
@@ -521,7 +542,7 @@ void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f)
 		lat_str(lat2, sizeof(lat2), f, TCPHS_A_LAT_SYNACK_ACK, f->lat_synack_ack),
 		rtxs,
 		tcphs_has(f, TCPHS_A_CLOSER) ? tcphs_dir_name(f->closer) : "-",
-		tcphs_has(f, TCPHS_A_END) ? TCPHS_NAME(tcphs_end_names, f->end) : "-");
+		tcphs_has(f, TCPHS_A_END) ? TCPHS_NAME(tcphs_end_names, f->end) : "-", nat);
 }
 
 /* One flow as a JSON object on one line, with the keys events use. */
@@ -576,6 +597,7 @@ static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
 		return buf;
 	case TCPHS_EV_TIMEOUT:
 	case TCPHS_EV_EVICTED:
+	case TCPHS_EV_RESYNC:
 		return NULL;
 	default:
 		return "?";
@@ -584,7 +606,9 @@ static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
 
 static bool is_note(const struct tcphs_flow *e)
 {
-	return e->event == TCPHS_EV_TIMEOUT || e->event == TCPHS_EV_EVICTED;
+	/* A RESYNC's segment, a SYN-ACK, belongs to the flow that follows. */
+	return e->event == TCPHS_EV_TIMEOUT || e->event == TCPHS_EV_EVICTED ||
+	       e->event == TCPHS_EV_RESYNC;
 }
 
 #define SAME(a, b, type, field) \
@@ -626,7 +650,8 @@ static void rung_label(struct rung *r, const struct tcphs_flow *e, size_t n,
 		w = rung_word(&e[i], tmp, sizeof(tmp));
 		if (!w) {
 			snprintf(r->label, sizeof(r->label), "(%s)",
-				 e[i].event == TCPHS_EV_TIMEOUT ? "timeout" : "evicted");
+				 e[i].event == TCPHS_EV_TIMEOUT ? "timeout" :
+				 e[i].event == TCPHS_EV_RESYNC ? "resync" : "evicted");
 			r->arrow = false;
 			return;
 		}
@@ -721,8 +746,8 @@ static void offset_str(char *buf, size_t len, int64_t ns)
  * decimals, right aligned in 10 columns (more if a time needs it, then for
  * the whole drawing) and followed by two spaces. The bars are
  * LADDER_MIN_INNER columns apart, or more when a label needs it (then for
- * the whole drawing). A TIMEOUT or EVICTED event is a note, "(timeout)" or
- * "(evicted)", between the bars.
+ * the whole drawing). A TIMEOUT, EVICTED or RESYNC event is a note,
+ * "(timeout)", "(evicted)" or "(resync)", between the bars.
  */
 void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 		       const struct tcphs_out *o)

@@ -483,9 +483,9 @@ static void test_flow_line(void)
 	CAPTURE(out, tcphs_print_flow_header(fp); tcphs_print_flow(fp, &f));
 	check_str("list text", out,
 "ID       FAM  ORIG                    REPLY                   STATE       CONN   "
-"HISTORY           ISN_ORIG  ISN_REPLY   SYN-SYNACK   SYNACK-ACK RTX      CLOSER END\n"
+"HISTORY           ISN_ORIG  ISN_REPLY   SYN-SYNACK   SYNACK-ACK RTX      CLOSER END       NAT\n"
 "7        ipv4 10.0.0.1:40000          10.0.0.2:8080           TIME_WAIT   SF     "
-"ShAdDaFf              1000       5000    120.045us     30.000us 1/0/0    orig   fin\n");
+"ShAdDaFf              1000       5000    120.045us     30.000us 1/0/0    orig   fin       -\n");
 
 	CAPTURE(out, tcphs_print_flow_json(fp, &f));
 	check_str("list json", out,
@@ -501,7 +501,32 @@ static void test_flow_line(void)
 	CAPTURE(out, tcphs_print_flow(fp, &f));
 	check_str("list text, nothing known", out,
 "-        -    ?:?                     ?:?                     -           -      "
-"-                        -          -            -            - -/-/-    -      -\n");
+"-                        -          -            -            - -/-/-    -      -         -\n");
+
+	/* Behind a DNAT and masquerade: the server's view, in both forms. */
+	f = textbook(&n)[6];
+	f.nat_saddr.b[0] = 10, f.nat_saddr.b[1] = 2, f.nat_saddr.b[3] = 1;
+	f.nat_daddr.b[0] = 10, f.nat_daddr.b[1] = 2, f.nat_daddr.b[3] = 2;
+	f.nat_sport = 40000;
+	f.nat_dport = 80;
+	SET(&f, TCPHS_A_NAT_SADDR);
+	SET(&f, TCPHS_A_NAT_DADDR);
+	SET(&f, TCPHS_A_NAT_SPORT);
+	SET(&f, TCPHS_A_NAT_DPORT);
+	CAPTURE(out, tcphs_print_flow(fp, &f));
+	check_str("list text, translated", out,
+"7        ipv4 10.0.0.1:40000          10.0.0.2:8080           TIME_WAIT   SF     "
+"ShAdDaFf              1000       5000            -            - -/-/-    -      -         "
+"10.2.0.1:40000>10.2.0.2:80\n");
+	CAPTURE(out, tcphs_print_flow_json(fp, &f));
+	check_str("list json, translated", out,
+		  "{\"flow_id\":7,\"netns\":4026531840,\"family\":4,"
+		  "\"saddr\":\"10.0.0.1\",\"sport\":40000,"
+		  "\"daddr\":\"10.0.0.2\",\"dport\":8080,"
+		  "\"state\":\"TIME_WAIT\",\"conn_state\":\"SF\",\"history\":\"ShAdDaFf\","
+		  "\"isn_orig\":1000,\"isn_reply\":5000,"
+		  "\"nat_saddr\":\"10.2.0.1\",\"nat_sport\":40000,"
+		  "\"nat_daddr\":\"10.2.0.2\",\"nat_dport\":80}\n");
 }
 
 /* Build a message the way the kernel does and parse it back. */
