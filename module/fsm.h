@@ -7,6 +7,7 @@
 #ifndef _TCPHS_FSM_H
 #define _TCPHS_FSM_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 #include <linux/tcphs.h>

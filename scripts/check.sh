@@ -49,6 +49,8 @@ step "reader builds" make -C userspace
 step "reader unit tests" make -C userspace test
 step "test tools build" make -C tests/tools
 step "netlink spec matches the uapi header" python3 tests/tools/check-spec.py
+step "tcphs pcap over the handshake zoo" \
+	python3 tests/pcap/zoo.py userspace/tcphs tests/tools/pktcraft tests/scenarios
 step "Documentation/scenarios.rst is current" \
 	sh -c 'tests/tools/scenario-table.sh | cmp - Documentation/scenarios.rst'
 

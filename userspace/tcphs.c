@@ -32,6 +32,7 @@
 struct command {
 	const char *name;
 	int (*run)(const struct tcphs_opts *o);
+	bool takes_file;		/* one FILE argument after the options */
 	const char *shortopts;
 	const struct option *longopts;
 	const char *usage;
@@ -40,6 +41,9 @@ struct command {
 enum {
 	OPT_NO_TIMES = 256,
 	OPT_RCVBUF,
+	OPT_EVENTS,
+	OPT_STATS,
+	OPT_LOOSE,
 };
 
 static const struct option events_opts[] = {
@@ -76,6 +80,24 @@ static const struct option stats_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct option pcap_opts[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "raw",	no_argument,		NULL, 'r' },
+	{ "ladder",	no_argument,		NULL, 'l' },
+	{ "no-times",	no_argument,		NULL, OPT_NO_TIMES },
+	{ "events",	no_argument,		NULL, OPT_EVENTS },
+	{ "stats",	no_argument,		NULL, OPT_STATS },
+	{ "loose",	no_argument,		NULL, OPT_LOOSE },
+	{ "no-checksum", no_argument,		NULL, 'C' },
+	{ "family",	required_argument,	NULL, 'f' },
+	{ "addr",	required_argument,	NULL, 'a' },
+	{ "port",	required_argument,	NULL, 'p' },
+	{ "state",	required_argument,	NULL, 's' },
+	{ "event",	required_argument,	NULL, 'e' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct option flush_opts[] = {
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -83,7 +105,7 @@ static const struct option flush_opts[] = {
 
 static const struct command commands[] = {
 	{
-		"events", run_events, ":jrlwc:t:f:a:p:s:e:h", events_opts,
+		"events", run_events, false, ":jrlwc:t:f:a:p:s:e:h", events_opts,
 		"Usage: tcphs events [OPTIONS]\n"
 		"Print each handshake transition as it happens.\n"
 		"\n"
@@ -103,7 +125,7 @@ static const struct command commands[] = {
 		"  -h, --help            this help\n",
 	},
 	{
-		"list", run_list, ":jf:a:p:s:h", list_opts,
+		"list", run_list, false, ":jf:a:p:s:h", list_opts,
 		"Usage: tcphs list [OPTIONS]\n"
 		"Print the flows the module tracks.\n"
 		"\n"
@@ -115,7 +137,7 @@ static const struct command commands[] = {
 		"  -h, --help            this help\n",
 	},
 	{
-		"stats", run_stats, ":jh", stats_opts,
+		"stats", run_stats, false, ":jh", stats_opts,
 		"Usage: tcphs stats [OPTIONS]\n"
 		"Print the module's counters for this network namespace.\n"
 		"\n"
@@ -123,10 +145,32 @@ static const struct command commands[] = {
 		"  -h, --help            this help\n",
 	},
 	{
-		"flush", run_flush, ":h", flush_opts,
+		"flush", run_flush, false, ":h", flush_opts,
 		"Usage: tcphs flush\n"
 		"Remove every flow of this network namespace (needs CAP_NET_ADMIN).\n"
 		"\n"
+		"  -h, --help            this help\n",
+	},
+	{
+		"pcap", run_pcap, true, ":jrlCf:a:p:s:e:h", pcap_opts,
+		"Usage: tcphs pcap [OPTIONS] FILE\n"
+		"Run the module's state machine over a capture (pcap or pcapng; FILE - is\n"
+		"standard input) and print the flows at its end, as tcphs list does.\n"
+		"\n"
+		"  -j, --json            one JSON object per line\n"
+		"  -r, --raw             seq and ack as on the wire, not x+N/y+N\n"
+		"      --events          the events instead, as tcphs events prints them\n"
+		"  -l, --ladder          every flow as a sequence diagram\n"
+		"      --no-times        with --ladder, leave out the time column\n"
+		"      --stats           then the counters, as tcphs stats\n"
+		"      --loose           flows from any segment, not only a SYN (loose=1)\n"
+		"  -C, --no-checksum     take every TCP checksum as right (captures made\n"
+		"                        on the sending host, before checksum offload)\n"
+		"  -f, --family 4|6      only IPv4 or only IPv6 flows\n"
+		"  -a, --addr ADDR       only flows with ADDR at either end\n"
+		"  -p, --port PORT       only flows with PORT at either end\n"
+		"  -s, --state STATE     only flows in STATE (events: that enter it)\n"
+		"  -e, --event EV[,EV]   with --events, only these events\n"
 		"  -h, --help            this help\n",
 	},
 };
@@ -142,6 +186,7 @@ static void usage(FILE *fp)
 	      "  list      print the flow table\n"
 	      "  stats     print the counters\n"
 	      "  flush     remove all flows\n"
+	      "  pcap      run the state machine over a capture file\n"
 	      "\n"
 	      "Run 'tcphs COMMAND --help' for a command's options.\n", fp);
 }
@@ -392,6 +437,18 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		case OPT_RCVBUF:
 			o->rcvbuf = parse_bytes(cmd, optarg);
 			break;
+		case OPT_EVENTS:
+			o->pcap_events = true;
+			break;
+		case OPT_STATS:
+			o->pcap_stats = true;
+			break;
+		case OPT_LOOSE:
+			o->loose = true;
+			break;
+		case 'C':
+			o->no_checksum = true;
+			break;
 		case ':':
 			usage_error(cmd, "option '%s' needs an argument",
 				    argv[optind - 1]);
@@ -405,8 +462,17 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 				    argv[optind - 1], cmd->name);
 		}
 	}
+	if (cmd->takes_file) {
+		if (optind >= argc)
+			usage_error(cmd, "'%s' needs a FILE", cmd->name);
+		o->file = argv[optind++];
+	}
 	if (optind < argc)
 		usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (o->pcap_events && o->ladder)
+		usage_error(cmd, "--events and --ladder do not go together");
+	if (has_events && cmd->takes_file && !o->pcap_events)
+		usage_error(cmd, "--event selects events: use it with --events");
 
 	if (o->ladder && o->json)
 		usage_error(cmd, "--ladder and --json do not go together");

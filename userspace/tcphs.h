@@ -31,6 +31,12 @@ struct tcphs_opts {
 	double timeout;			/* seconds, 0: none */
 	int rcvbuf;			/* bytes */
 	struct tcphs_filter filter;
+	/* tcphs pcap */
+	const char *file;
+	bool pcap_events;		/* events, not the table */
+	bool pcap_stats;		/* the counters after */
+	bool loose;			/* flows from any segment, as loose=1 */
+	bool no_checksum;		/* take every checksum as right */
 };
 
 struct nl;
@@ -40,6 +46,7 @@ int run_list(const struct tcphs_opts *o);
 int run_stats(const struct tcphs_opts *o);
 int tcphs_last_event_seq(uint64_t *seq);
 int run_flush(const struct tcphs_opts *o);
+int run_pcap(const struct tcphs_opts *o);
 
 int tcphs_open(struct nl *nl);
 int tcphs_nl_fail(const struct nl *nl, int err, const char *what,

@@ -28,6 +28,10 @@
 #   expect stat NAME N		a /proc/net/stat/tcphs counter of obs
 #   param NAME VALUE		a module parameter set for this scenario only
 #
+# Each scenario is then written to a pcap file and read by tcphs pcap,
+# which must say what the module said (tests/pcap/zoo.py checks the same
+# files against their expectations on the host, without a VM).
+#
 # ZOO="NAME..." (file names without .scn, or paths) runs only those.
 . "$(dirname "$0")/lib.sh"
 
@@ -139,6 +143,20 @@ zoo_one() {
 			;;
 		esac
 	done </tmp/zoo.expect
+
+	# The same exchange through tcphs pcap, which runs the module's fsm.c
+	# and history.c in the reader: the same words for the flow.
+	if [ -n "$line" ]; then
+		loose=$(awk '$1 == "param" && $2 == "loose" && $3 == 1 { print "--loose" }' "$scn")
+		"$PKTCRAFT" -n -w /tmp/zoo.pcap "$scn" || fail "pktcraft -w failed"
+		pcap=$(tcphs pcap --json $loose /tmp/zoo.pcap |
+			jq -r --arg o "$(field "$line" orig)" --arg r "$(field "$line" reply)" '
+				def ep(a; p): if (a | test(":")) then "[\(a)]:\(p)" else "\(a):\(p)" end;
+				select(ep(.saddr; .sport) == $o and ep(.daddr; .dport) == $r) |
+				"\(.state) \(.conn_state) \(.history)"' | tail -n1)
+		expect_eq "tcphs pcap of the same segments" "$pcap" \
+			"$(field "$line" state) $(field "$line" conn_state) $(field "$line" history)"
+	fi
 
 	for pv in $restore; do
 		echo "${pv#*=}" >/sys/module/tcphs/parameters/"${pv%%=*}"
