@@ -138,6 +138,12 @@ proc_table() {
 	in_ns "$1" cat /proc/tcphs
 }
 
+# proc_table_still NS: /proc/tcphs without its timeout column (which ticks).
+proc_table_still() {
+	proc_table "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "timeout") c = i }
+		{ $c = ""; print }'
+}
+
 # flow_line NS ENDPOINT_A ENDPOINT_B: the /proc/tcphs line of the flow from A
 # to B ("addr:port" or "[v6]:port"), originator first.
 flow_line() {

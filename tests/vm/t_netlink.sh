@@ -14,10 +14,9 @@ NLFUZZ=${NLFUZZ:-$TESTS_DIR/tools/nlfuzz}
 FUZZ_COUNT=${FUZZ_COUNT:-20000}
 
 # table_of NS PORT: the namespace's flows with PORT at either end, without
-# the last column (the seconds left before the flow times out, which tick).
+# the column of the seconds left before the flow times out, which tick.
 table_of() {
-	proc_table "$1" | awk -v p=":$2" '
-		index($3 " ", p " ") || index($4 " ", p " ") { $NF = ""; print }'
+	proc_table_still "$1" | awk -v p=":$2" 'index($3 " ", p " ") || index($4 " ", p " ")'
 }
 
 # serve_new: serve, but never fooled by an earlier server's "listening"
