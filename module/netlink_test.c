@@ -93,6 +93,12 @@ static void exp_flow(struct nl_exp *e, const struct net *net, const struct tcphs
 	if (fi->ts[TCPHS_TS_SYNACK] && fi->ts[TCPHS_TS_ESTABLISHED])
 		exp_u64(e, TCPHS_A_LAT_SYNACK_ACK,
 			fi->ts[TCPHS_TS_ESTABLISHED] - fi->ts[TCPHS_TS_SYNACK]);
+	if (fi->has_xlat) {
+		exp_put(e, TCPHS_A_NAT_SADDR, &fi->xlat.src, alen);
+		exp_put(e, TCPHS_A_NAT_DADDR, &fi->xlat.dst, alen);
+		exp_u16(e, TCPHS_A_NAT_SPORT, ntohs(fi->xlat.sport));
+		exp_u16(e, TCPHS_A_NAT_DPORT, ntohs(fi->xlat.dport));
+	}
 }
 
 static struct nl_exp *exp_new(struct kunit *test)
@@ -168,6 +174,12 @@ static void nl_info_v6_full(struct tcphs_flow_info *fi)
 	fi->has_closer = true;
 	fi->end = TCPHS_END_SIMUL_FIN;
 	strscpy(fi->history, "ShADadFfRrTtWwI", sizeof(fi->history));
+	/* Translated, too: the most a flow carries. */
+	fi->has_xlat = true;
+	memset(&fi->xlat.src.in6, 0xab, sizeof(fi->xlat.src.in6));
+	memset(&fi->xlat.dst.in6, 0xba, sizeof(fi->xlat.dst.in6));
+	fi->xlat.sport = htons(65534);
+	fi->xlat.dport = htons(2);
 }
 
 /* The attributes tcphs_nl_fill_flow() writes for @fi. */
@@ -438,7 +450,13 @@ static void nl_event_largest(struct kunit *test)
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, f);
 
-	/* Make the flow say what @want says. */
+	/* Make the flow say what @want says, translated tuple and all. */
+	rcu_read_lock();
+	spin_lock_bh(tcphs_test_lock(f));
+	f = tcphs_flow_set_xlat(f, tcphs_test_flow_hash(f), &want.xlat);
+	spin_unlock_bh(tcphs_test_lock(f));
+	rcu_read_unlock();
+	KUNIT_ASSERT_TRUE(test, f->flags & TCPHS_FLOW_NAT);
 	spin_lock_bh(tcphs_test_lock(f));
 	f->fsm.isn[0] = want.isn[0];
 	f->fsm.isn[1] = want.isn[1];
