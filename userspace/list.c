@@ -4,9 +4,9 @@
  *
  * The filters go to the kernel as TCPHS_A_FILTER_* attributes and are
  * checked again here, so the output is right whatever the module does with
- * them. The whole dump is read before anything is printed: when the kernel
- * says it was inconsistent (NLM_F_DUMP_INTR), it is thrown away and asked
- * for again.
+ * them. The whole dump is read before anything is printed: should the
+ * kernel say it was inconsistent (NLM_F_DUMP_INTR, which tcphs's own dumps
+ * never are), it is thrown away and asked for again.
  */
 #include <errno.h>
 #include <stdio.h>
