@@ -22,7 +22,7 @@
 # anything failed.
 #
 # Environment: TCPHS_BUILD (scratch, default <root>/.build),
-# TCPHS_DEBUG_VM_TIMEOUT (seconds per VM run, default 2400), and what
+# TCPHS_DEBUG_VM_TIMEOUT (seconds per VM run, default 3600), and what
 # scripts/build-debug-kernel.sh and scripts/vm-run.sh take.
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -122,7 +122,7 @@ fi
 # Run the tree's vm-run.sh on the debug kernel, panicking on any warning.
 vm_debug() {
 	TCPHS_KERNEL_CMDLINE="panic_on_warn=1 ${TCPHS_KERNEL_CMDLINE:-}" \
-	TCPHS_VM_TIMEOUT=${TCPHS_DEBUG_VM_TIMEOUT:-2400} \
+	TCPHS_VM_TIMEOUT=${TCPHS_DEBUG_VM_TIMEOUT:-3600} \
 		"$TREE/scripts/vm-run.sh" --kernel "$VMLINUZ" --modules-dir "$MODDIR" \
 		--kdir "$KDIR" "$@"
 }

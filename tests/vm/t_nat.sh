@@ -65,7 +65,7 @@ both_sides() {
 nat_one() {
 	local vip=$2 srvaddr=$3 masq=$4 out cport orig vipp line rcloser rnat
 
-	serve srv "$srvaddr" 80 || return
+	serve srv "$srvaddr" 80 --send 300 --reply 1200 || return
 	out=$(in_ns cli "$TCPCONN" connect "$vip" 8080 --send 300 --reply 1200)
 	wait "$SERVER_PID"
 	log "client: $out"
