@@ -496,6 +496,13 @@ suite_params() {
 }
 
 # Boot $REL's image and run the VM suite; prints its summary line.
+vm_cpus() {
+	case $REL in
+	[7-9].*) echo 1 ;;
+	*) echo "${TCPHS_VM_CPUS:-2}" ;;
+	esac
+}
+
 vm_one() {
 	local log=$OUT/$REL.vm.log tree rc=0
 	prepare_image || return 1
@@ -505,6 +512,10 @@ vm_one() {
 		echo "building the reader and tools failed (log: $log)"
 		return 1
 	fi
+	# Under TCG with two vCPUs, 7.x kernels oops on int3 now and then while
+	# they patch their own text (a static key flips: at boot, or when
+	# netfilter hooks come and go), tcphs loaded or not: one vCPU there.
+	TCPHS_VM_CPUS=$(vm_cpus) \
 	TCPHS_VM_TIMEOUT=${TCPHS_COMPAT_VM_TIMEOUT:-1800} \
 		"$tree/scripts/vm-run.sh" --kernel "$VMLINUZ" --modules-dir "$MODDIR" --kdir "$KDIR" \
 		--module-params "$(suite_params)" -- /tcphs/tests/vm/run-all.sh >>"$log" 2>&1 || rc=$?
