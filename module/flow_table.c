@@ -241,8 +241,8 @@ static void flow_free_rcu(struct rcu_head *head)
 	flow_free(container_of(head, struct tcphs_flow, rcu));
 }
 
-/* Take @flow out of the chain of bucket @b. Caller holds its lock. */
-static bool chain_del(unsigned int b, struct tcphs_flow *flow)
+/* The link to @flow in the chain of bucket @b, or NULL. Caller holds its lock. */
+static struct tcphs_flow __rcu **chain_link(unsigned int b, const struct tcphs_flow *flow)
 {
 	spinlock_t *lock = bucket_lock(b);
 	struct tcphs_flow __rcu **link = &tcphs_buckets[b];
@@ -250,11 +250,21 @@ static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 
 	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
 		if (WARN_ON_ONCE(!f))
-			return false;
+			return NULL;
 		link = &f->next;
 	}
+	return link;
+}
+
+/* Take @flow out of the chain of bucket @b. Caller holds its lock. */
+static bool chain_del(unsigned int b, struct tcphs_flow *flow)
+{
+	struct tcphs_flow __rcu **link = chain_link(b, flow);
+
+	if (!link)
+		return false;
 	/* flow->next stays as it is for the readers still on flow. */
-	rcu_assign_pointer(*link, chain_next_locked(flow, lock));
+	rcu_assign_pointer(*link, chain_next_locked(flow, bucket_lock(b)));
 	return true;
 }
 
@@ -276,14 +286,16 @@ struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
 				       const struct tcphs_xlat *x)
 {
 	struct net *net = read_pnet(&flow->net);
-	spinlock_t *lock = bucket_lock(hash);
-	struct tcphs_flow __rcu **link = &tcphs_buckets[bucket_of(hash)];
 	size_t size = offsetof(struct tcphs_flow, addr) +
 		      ((flow->flags & TCPHS_FLOW_V6) ? 8 : 2) * sizeof(__be32);
-	struct tcphs_flow *copy, *f;
+	struct tcphs_flow __rcu **link;
+	struct tcphs_flow *copy;
 
-	lockdep_assert_held(lock);
+	lockdep_assert_held(bucket_lock(hash));
 	if (flow->flags & (TCPHS_FLOW_NAT | TCPHS_FLOW_DEAD))
+		return flow;
+	link = chain_link(bucket_of(hash), flow);
+	if (!link)
 		return flow;
 	copy = kmem_cache_alloc(tcphs_flow_nat_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!copy) {
@@ -293,14 +305,6 @@ struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
 	memcpy(copy, flow, size);
 	memcpy(&copy->addr[8], x, sizeof(*x));
 	copy->flags |= TCPHS_FLOW_NAT;
-
-	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
-		if (WARN_ON_ONCE(!f)) {
-			kmem_cache_free(tcphs_flow_nat_cache, copy);
-			return flow;
-		}
-		link = &f->next;
-	}
 	rcu_assign_pointer(*link, copy);
 	/* The old one keeps its next for the readers still on it; its place stays taken. */
 	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);

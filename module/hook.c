@@ -170,9 +170,9 @@ static void bad_checksum(struct tcphs_net *tn, struct net *net, const struct tcp
 /*
  * Take one segment through its flow, creating the flow if the segment may
  * open one. True if the flow resynchronised: its endpoints began anew with
- * the SYN in @v->resync_syn, which this segment, a SYN-ACK, answers. The
- * old flow is then gone, and @v->resync_dir says whether the SYN came from
- * this segment's receiver. @x, if not NULL, is how the connection looks
+ * the SYN in @v->resync_syn, which this segment, a SYN-ACK, answers (so
+ * the SYN came from this segment's receiver). The old flow is then gone.
+ * @x, if not NULL, is how the connection looks
  * past the translation this segment went through, for its flow to keep.
  */
 static bool track_segment(struct tcphs_net *tn, struct net *net, struct tcphs_tuple *t,
@@ -235,7 +235,6 @@ again:
 		return false;
 	/* Its RESYNC event was the old flow's last word. */
 	tcphs_flow_unlink(flow, hash);
-	v->resync_dir = v->resync_dir != dir;
 	return true;
 }
 
@@ -267,7 +266,7 @@ static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcp
 		bad_checksum(tn, net, t);
 		return;
 	}
-	if (track_segment(tn, net, t, seg, x, false, &v) && v.resync_dir)
+	if (track_segment(tn, net, t, seg, x, false, &v))
 		resync(tn, net, t, seg, x, &v.resync_syn);
 }
 

@@ -419,7 +419,6 @@ again:
 	if (!v->resync)
 		return false;
 	flow_retire(st, pf);
-	v->resync_dir = v->resync_dir != dir;
 	return true;
 }
 
@@ -439,7 +438,7 @@ static void track(struct pcap_state *st, struct ptuple *t, const struct tcphs_se
 			tcphs_history_bad_checksum(&pf->hist, dir);
 		return;
 	}
-	if (!track_segment(st, t, seg, false, now, &v) || !v.resync_dir)
+	if (!track_segment(st, t, seg, false, now, &v))
 		return;
 	syn = v.resync_syn;
 	swap_tuple(t);
