@@ -149,6 +149,34 @@ def run_one(tcphs, pktcraft, path, tmp):
     return problems
 
 
+def bad_input(tcphs, pktcraft, sdir, tmp):
+    """Files that are no capture, or a broken one: a clear error, status 1."""
+    problems = []
+    good = os.path.join(tmp, "good.pcap")
+    subprocess.run([pktcraft, "-n", "-w", good, os.path.join(sdir, "01-plain-close.scn")],
+                   check=True)
+    with open(good, "rb") as f:
+        data = f.read()
+    cases = {
+        "empty": b"",
+        "not a capture": b"GET / HTTP/1.1\r\n",
+        "truncated record": data[:-5],
+        "record past any snap length": data[:24] + struct.pack("<IIII", 0, 0, 1 << 30, 1 << 30),
+        "pcapng with a bad byte order": struct.pack("<III", 0x0a0d0d0a, 28, 0x12345678),
+    }
+    for name, content in cases.items():
+        path = os.path.join(tmp, "bad.pcap")
+        with open(path, "wb") as f:
+            f.write(content)
+        r = subprocess.run([tcphs, "pcap", path], capture_output=True, text=True)
+        if r.returncode != 1 or not r.stderr.startswith("tcphs: "):
+            problems.append(f"{name}: exit {r.returncode}, stderr {r.stderr!r}")
+    r = subprocess.run([tcphs, "pcap"], capture_output=True, text=True)
+    if r.returncode != 64 or "needs a FILE" not in r.stderr:
+        problems.append(f"no FILE: exit {r.returncode}, stderr {r.stderr!r}")
+    return problems
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -162,6 +190,12 @@ def main():
                 print(f"    {p}")
             print(("not ok" if problems else "ok") + f" pcap {name}")
             failed += bool(problems)
+        problems = bad_input(tcphs, pktcraft, sdir, tmp)
+        for p in problems:
+            print(f"    {p}")
+        print(("not ok" if problems else "ok") + " pcap bad input")
+        failed += bool(problems)
+        names = names + ["bad input"]
     print(f"pcap zoo: {len(names) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
