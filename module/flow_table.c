@@ -244,11 +244,10 @@ static void flow_free_rcu(struct rcu_head *head)
 /* The link to @flow in the chain of bucket @b, or NULL. Caller holds its lock. */
 static struct tcphs_flow __rcu **chain_link(unsigned int b, const struct tcphs_flow *flow)
 {
-	spinlock_t *lock = bucket_lock(b);
 	struct tcphs_flow __rcu **link = &tcphs_buckets[b];
 	struct tcphs_flow *f;
 
-	while ((f = rcu_dereference_protected(*link, lockdep_is_held(lock))) != flow) {
+	while ((f = chain_first_locked(link, bucket_lock(b))) != flow) {
 		if (WARN_ON_ONCE(!f))
 			return NULL;
 		link = &f->next;
