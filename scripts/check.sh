@@ -9,6 +9,13 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
 
+# What a boot loader could pick up: /boot and the installed kernel images.
+machine_kernels() {
+	find /boot -maxdepth 1 -printf '%f %s %T@\n' 2>/dev/null | sort
+	dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\n' 'linux-image*' 2>/dev/null | sort
+}
+kernels_before=$(machine_kernels)
+
 "$TCPHS_SCRIPTS/setup.sh" || tcphs_die "installing dependencies failed"
 tcphs_kernel_paths
 
@@ -49,6 +56,17 @@ step "reader builds" make -C userspace
 step "reader unit tests" make -C userspace test
 step "test tools build" make -C tests/tools
 step "netlink spec matches the uapi header" python3 tests/tools/check-spec.py
+# The schemas of the oldest kernel with YNL in the matrix (6.12) and of the
+# newest, from their linux-doc packages (fetched, not installed).
+spec_schema() {
+	local k doc
+	for k in 6.12 sid; do
+		doc=$("$TCPHS_SCRIPTS/compat.sh" --doc "$k") || return 1
+		/usr/bin/python3 tests/tools/check-spec-schema.py "$doc/netlink" \
+			Documentation/netlink/specs/tcphs.yaml || return 1
+	done
+}
+step "netlink spec loads in the kernel's YNL (6.12 and 7.x schemas)" spec_schema
 step "tcphs pcap over the handshake zoo" \
 	python3 tests/pcap/zoo.py userspace/tcphs tests/tools/pktcraft tests/scenarios
 step "Documentation/scenarios.rst is current" \
@@ -63,6 +81,17 @@ echo "=== debug kernel: KUnit and the VM suite (scripts/check-debug.sh)"
 dlog=$TCPHS_BUILD/check-debug.log
 "$TCPHS_SCRIPTS/check-debug.sh" 2>&1 | tee "$dlog"
 tcphs_add_results "$dlog" debug "${PIPESTATUS[0]}" check-debug
+
+kernels_untouched() {
+	local now
+	now=$(machine_kernels)
+	[ "$now" = "$kernels_before" ] && return 0
+	echo "/boot or the installed kernel images changed:"
+	diff <(printf '%s\n' "$kernels_before") <(printf '%s\n' "$now")
+	return 1
+}
+step "the machine's kernels are untouched (/boot, installed linux-image packages)" \
+	kernels_untouched
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

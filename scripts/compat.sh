@@ -18,6 +18,7 @@
 #        scripts/compat.sh --print-env [--vm] KERNEL
 #        scripts/compat.sh --vm KERNEL [VM-RUN-OPTION]... [-- COMMAND [ARG]...]
 #        scripts/compat.sh --list
+#        scripts/compat.sh --doc KERNEL
 #
 #   KERNEL       a row of the matrix, by its series or its suite:
 #                5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), sid (7.x);
@@ -34,12 +35,16 @@
 #                to the VM suite, /tcphs/tests/vm/run-all.sh
 #   --list       prepare every row and print it: row, suite, release, and
 #                how it was prepared
+#   --doc        fetch KERNEL's linux-doc package (not installed), unpack
+#                its Documentation/netlink/ (YNL's schemas and specs, from
+#                6.2 on) and print where its Documentation/ is
 #
 # Where the kernels come from: the linux-headers-cloud-amd64 of each suite
 # (and its -security suite), fetched with apt-get download through a private
 # apt configuration in the cache; nothing is installed on the machine and
-# its apt sources are untouched. bookworm's is the host's own, installed by
-# scripts/setup.sh. A release whose header packages cannot run here (their
+# its apt sources are untouched. bookworm's headers are the host's own,
+# installed by scripts/setup.sh, and its image the test VM's (downloaded,
+# not installed: scripts/vm-kernel.sh). A release whose header packages cannot run here (their
 # kbuild programs need a newer C library, or a newer compiler than this
 # machine's) is prepared from its linux-source package instead: the Debian
 # .config, olddefconfig with the local gcc, modules_prepare, and Debian's
@@ -52,6 +57,7 @@
 #
 # Cache: $TCPHS_COMPAT_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/tcphs/compat:
 #   apt/              the private apt configuration, lists and lock
+#   doc/              linux-doc packages' Documentation/netlink (--doc)
 #   <release>/        one kernel: debs/, root/ (unpacked headers),
 #                     src/ and build-<key>/ (source-built), image/ (for the VM),
 #                     prepare.txt (how long each step took)
@@ -59,7 +65,8 @@
 # prepared. Package lists older than a day are refreshed.
 #
 # Logs: $TCPHS_BUILD/compat/<release>.log (build), <release>.vm.log (the
-# VM suite).
+# VM suite), <release>.build/vm/last-{console,dmesg}.log (its VM's console
+# and kernel log).
 #
 # Environment: TCPHS_COMPAT_CACHE, TCPHS_COMPAT_MIRROR (default
 # http://deb.debian.org), TCPHS_KERNEL_JOBS (default nproc), TCPHS_BUILD,
@@ -426,8 +433,8 @@ prepare() {
 prepare_image() {
 	if [ -z "$D" ]; then
 		[ "$ROW" != debug ] || return 0	# build-debug-kernel.sh set them
-		VMLINUZ=/boot/vmlinuz-$REL
-		MODDIR=/lib/modules/$REL
+		tcphs_kernel_paths "$REL"	# the test VM's own (scripts/vm-kernel.sh)
+		tcphs_vm_kernel
 		return 0
 	fi
 	local img=$D/image pkgs f base re
@@ -458,6 +465,38 @@ prepare_image() {
 	VMLINUZ=$img/boot/vmlinuz-$REL
 	[ -f "$VMLINUZ" ] || VMLINUZ=$MODDIR/vmlinuz	# 7.x
 	[ -f "$VMLINUZ" ] || tcphs_die "no $VMLINUZ"
+}
+
+# The linux-doc package of the resolved $REL, unpacked in the cache (older
+# versions go): sets DOC to its Documentation/.
+prepare_doc() {
+	local series pkg ver dir
+	series=$(printf '%s\n' "$REL" | grep -o '^[0-9]*\.[0-9]*')
+	pkg=linux-doc-$series
+	[ "$SUITE" != bookworm ] ||
+		tcphs_die "$pkg is the host's suite's: install it, or choose 6.12 or sid"
+	apt_ready
+	ver=$(suite_version "$pkg" "$SUITE") || tcphs_die "no $pkg in $SUITE"
+	dir=$CACHE/doc/${pkg}_$ver
+	DOC=$dir/usr/share/doc/$pkg/Documentation
+	exec 8>"$CACHE/doc.lock"
+	flock 8
+	if [ ! -f "$dir/.done" ]; then
+		fetch "$CACHE/doc/debs" "$pkg=$ver"
+		rm -rf -- "$dir"
+		mkdir -p -- "$dir"
+		dpkg-deb --fsys-tarfile "$(compgen -G "$CACHE/doc/debs/${pkg}_${ver}_*.deb")" |
+			tar -C "$dir" -x --wildcards "./usr/share/doc/$pkg/Documentation/netlink/*" ||
+			tcphs_die "unpacking $pkg $ver failed"
+		find "$DOC" -name '*.gz' -exec gunzip -f -- {} +
+		: >"$dir/.done"
+		find "$CACHE/doc" -mindepth 1 -maxdepth 1 -name "${pkg}_*" ! -name "${pkg}_$ver" \
+			-exec rm -rf -- {} +
+		find "$CACHE/doc/debs" -name "${pkg}_*.deb" ! -name "${pkg}_${ver}_*" -delete
+	fi
+	flock -u 8
+	exec 8>&-
+	[ -d "$DOC" ] || tcphs_die "no Documentation/ in $pkg $ver"
 }
 
 # Copy the project's sources (no build output, no .git) to $1.
@@ -515,6 +554,9 @@ vm_one() {
 	# Under TCG with two vCPUs, 7.x kernels oops on int3 now and then while
 	# they patch their own text (a static key flips: at boot, or when
 	# netfilter hooks come and go), tcphs loaded or not: one vCPU there.
+	# Its own build directory, so that two VMs at once keep their own
+	# last-console.log and last-dmesg.log.
+	TCPHS_BUILD=$OUT/$REL.build \
 	TCPHS_VM_CPUS=$(vm_cpus) \
 	TCPHS_VM_TIMEOUT=${TCPHS_COMPAT_VM_TIMEOUT:-1800} \
 		"$tree/scripts/vm-run.sh" --kernel "$VMLINUZ" --modules-dir "$MODDIR" --kdir "$KDIR" \
@@ -523,6 +565,8 @@ vm_one() {
 	VM_SUMMARY=$(grep -a '^vm: [0-9]* passed, [0-9]* failed' "$log" | tail -n1)
 	if [ $rc != 0 ]; then
 		grep -a -E '^not ok|FAIL:|vm-run.sh:' "$log" | head -n 30
+		# The kernel's report, if there was one.
+		sed -n '/vm-run.sh: the first kernel report:/,+15p' "$log" | head -n 16
 		echo "the VM suite failed: ${VM_SUMMARY:-no summary} (exit status $rc, log: $log)"
 		return 1
 	fi
@@ -542,6 +586,7 @@ while [ $# -gt 0 ]; do
 	--print-env) MODE=print; shift ;;
 	--vm) VM=1; shift ;;
 	--list) MODE=list; shift ;;
+	--doc) MODE=doc; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) tcphs_log "unknown option: $1"; usage ;;
@@ -559,6 +604,14 @@ if [ "$MODE" = list ]; then
 		prepare "${r% *}" >/dev/null
 		printf '%-6s %-9s %-32s %s\n' "$ROW" "$SUITE" "$REL" "$HOW"
 	done
+	exit 0
+fi
+
+if [ "$MODE" = doc ]; then
+	[ $# = 1 ] || usage
+	resolve "$1"
+	prepare_doc
+	printf '%s\n' "$DOC"
 	exit 0
 fi
 

@@ -6,9 +6,11 @@
 # Sets:
 #   TCPHS_ROOT    project root (the directory above scripts/)
 #   TCPHS_BUILD   scratch/output directory (env, default $TCPHS_ROOT/.build)
+#   TCPHS_CACHE   ${XDG_CACHE_HOME:-~/.cache}/tcphs: fetched kernels, sources
 # Functions:
-#   tcphs_pick_kver              newest usable *-cloud-amd64 kernel (or $TCPHS_KVER)
+#   tcphs_pick_kver              newest *-cloud-amd64 headers (or $TCPHS_KVER)
 #   tcphs_kernel_paths KVER|""   sets KVER, KDIR, VMLINUZ, MODDIR
+#   tcphs_vm_kernel              fetch that VMLINUZ if it is the cache's
 #   tcphs_is_elf FILE            true if FILE is an ELF object
 #   tcphs_copy_with_libs SRC STAGE [DEST]
 #                                copy SRC (and, if ELF, its shared libraries
@@ -38,38 +40,61 @@ tcphs_die() {
 	exit 2
 }
 
+# Where kernels and sources fetched for the VM are kept.
+TCPHS_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/tcphs
+
 # Print the kernel release the VM should boot: $TCPHS_KVER if set, else the
-# newest /boot/vmlinuz-*-cloud-amd64 that also has headers and modules.
-# The host's running kernel (uname -r) is deliberately ignored.
+# newest installed /usr/src/linux-headers-*-cloud-amd64.  The host's running
+# kernel (uname -r) is deliberately ignored, and the image need not be
+# installed: see tcphs_kernel_paths.
 tcphs_pick_kver() {
 	if [ -n "${TCPHS_KVER:-}" ]; then
 		printf '%s\n' "$TCPHS_KVER"
 		return 0
 	fi
-	local v k best=""
-	while IFS= read -r v; do
-		k=${v#/boot/vmlinuz-}
-		if [ -d "/usr/src/linux-headers-$k" ] && [ -d "/lib/modules/$k" ]; then
-			best=$k
-		fi
-	done < <(find /boot -maxdepth 1 -name 'vmlinuz-*-cloud-amd64' 2>/dev/null | sort -V)
+	local d best=""
+	while IFS= read -r d; do
+		[ -f "$d/Makefile" ] && best=${d#/usr/src/linux-headers-}
+	done < <(find /usr/src -maxdepth 1 -name 'linux-headers-*-cloud-amd64' 2>/dev/null | sort -V)
 	[ -n "$best" ] || return 1
 	printf '%s\n' "$best"
 }
 
 # Set KVER, KDIR, VMLINUZ and MODDIR for the given (or, if empty, the
-# picked) kernel release.
+# picked) kernel release.  The image is the one scripts/vm-kernel.sh
+# unpacked in the cache, else an installed /boot/vmlinuz-KVER with its
+# modules; when neither exists VMLINUZ names the cache's, which
+# tcphs_vm_kernel fetches.
 tcphs_kernel_paths() {
 	if [ $# -gt 0 ] && [ -n "$1" ]; then
 		KVER=$1
 	else
 		KVER=$(tcphs_pick_kver) ||
-			tcphs_die "no /boot/vmlinuz-*-cloud-amd64 with matching headers and modules; run scripts/setup.sh"
+			tcphs_die "no /usr/src/linux-headers-*-cloud-amd64; run scripts/setup.sh"
 	fi
 	KDIR=/usr/src/linux-headers-$KVER
-	VMLINUZ=/boot/vmlinuz-$KVER
-	MODDIR=/lib/modules/$KVER
+	local c=$TCPHS_CACHE/vm-kernel/$KVER
+	if [ ! -f "$c/.done" ] && [ -f "/boot/vmlinuz-$KVER" ] &&
+		[ -f "/lib/modules/$KVER/modules.dep" ]; then
+		VMLINUZ=/boot/vmlinuz-$KVER
+		MODDIR=/lib/modules/$KVER
+	else
+		VMLINUZ=$c/boot/vmlinuz-$KVER
+		MODDIR=$c/lib/modules/$KVER
+	fi
 	export KVER KDIR VMLINUZ MODDIR
+}
+
+# Make sure the image tcphs_kernel_paths named exists: fetch it (not
+# install it) with scripts/vm-kernel.sh when it is the cache's.
+tcphs_vm_kernel() {
+	[ ! -f "$VMLINUZ" ] || return 0
+	case $VMLINUZ in
+	"$TCPHS_CACHE/vm-kernel/$KVER/"*)
+		"$TCPHS_SCRIPTS/vm-kernel.sh" "$KVER" >/dev/null ||
+			tcphs_die "cannot fetch the VM's kernel $KVER"
+		;;
+	esac
 }
 
 # True if $1 is a regular file starting with the ELF magic.

@@ -5,11 +5,13 @@
 #
 # Usage: scripts/vm-run.sh [options] -- COMMAND [ARG]...
 #
-# Builds the module (make -C <root> -s modules KDIR=$KDIR), builds the
-# initramfs (scripts/mkinitramfs.sh), boots the kernel under QEMU, inserts
-# /tcphs/tcphs.ko, runs COMMAND with /bin/sh -c in /work (each word is
-# quoted, so use `sh -c '...'` for shell syntax), removes the module and
-# checks the kernel log.  COMMAND's output is streamed live.
+# Builds the module (make -C <root> -s modules KDIR=$KDIR), the reader and
+# the test tools, fetches the kernel if it is not there yet
+# (scripts/vm-kernel.sh), builds the initramfs (scripts/mkinitramfs.sh),
+# boots the kernel under QEMU, inserts /tcphs/tcphs.ko, runs COMMAND with
+# /bin/sh -c in /work (each word is quoted, so use `sh -c '...'` for shell
+# syntax), removes the module and checks the kernel log.  COMMAND's
+# output is streamed live.
 #
 # Options:
 #   --add HOST_FILE          copy a file or directory into /work (repeatable;
@@ -103,14 +105,15 @@ if [ -z "$REL" ] && [ -n "$OPT_KDIR" ] && [ -f "$OPT_KDIR/include/config/kernel.
 fi
 if [ -n "$OPT_KERNEL" ] && [ -n "$OPT_MODDIR" ] && [ -n "$OPT_KDIR" ]; then
 	KVER=${REL:-$(basename -- "$OPT_MODDIR")}
-elif [ -n "$REL" ] && [ -d "/lib/modules/$REL" ]; then
+elif [ -n "$REL" ] && [ -d "/usr/src/linux-headers-$REL" ]; then
 	tcphs_kernel_paths "$REL"
 else
 	tcphs_kernel_paths ""
 	if [ -n "$REL" ] && [ -z "$OPT_MODDIR" ]; then
-		tcphs_log "warning: no /lib/modules/$REL for $OPT_KERNEL; using $MODDIR (pass --modules-dir)"
+		tcphs_log "warning: no headers for $REL ($OPT_KERNEL); using $MODDIR (pass --modules-dir)"
 	fi
 fi
+[ -n "$OPT_KERNEL" ] || tcphs_vm_kernel
 [ -z "$OPT_KERNEL" ] || VMLINUZ=$OPT_KERNEL
 [ -z "$OPT_MODDIR" ] || MODDIR=$OPT_MODDIR
 [ -z "$OPT_KDIR" ] || KDIR=$OPT_KDIR
@@ -134,6 +137,12 @@ if [ "$LOAD_MODULE" = 1 ]; then
 		tcphs_die "no Makefile or Kbuild in $TCPHS_ROOT to build the module (use --no-module)"
 	fi
 	[ -f "$KO" ] || tcphs_die "module build did not produce $KO"
+fi
+# The reader and the test tools, which the VM holds at /usr/bin/tcphs and
+# /tcphs/tests/tools.
+if [ -f "$TCPHS_ROOT/Makefile" ]; then
+	make -C "$TCPHS_ROOT" -s reader tools >/dev/null ||
+		tcphs_die "building the reader and the test tools failed"
 fi
 
 # ------------------------------------------------------------ initramfs --
