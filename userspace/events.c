@@ -412,9 +412,10 @@ static int join_groups(struct evstate *st, struct nl *nl)
  * run_events - tcphs events
  * @o: options
  *
- * Runs until SIGINT or SIGTERM, --count, --timeout or the module's unload,
- * then prints "tcphs: received R events, lost L" on stderr. Exits 0 in
- * all these cases. The count runs from the namespace's last event when the
+ * Runs until SIGINT or SIGTERM, --count, --timeout, the module's unload or,
+ * with --strict, a lost event, then prints "tcphs: received R events, lost
+ * L" on stderr. Exits 0, but EXIT_TIMEOUT when --timeout came before
+ * --count, and EXIT_LOST with --strict when events were lost. The count runs from the namespace's last event when the
  * reader started to its last event when it stopped (by a signal or the
  * timeout), so R + L is exactly what was generated in between.
  */
@@ -426,6 +427,7 @@ int run_events(const struct tcphs_opts *o)
 	struct pollfd pfd;
 	sigset_t block, orig;
 	int64_t deadline = 0, left;
+	bool timed_out = false, overflowed = false;
 	uint64_t end_seq;
 	struct timespec ts;
 	ssize_t n;
@@ -481,11 +483,14 @@ int run_events(const struct tcphs_opts *o)
 	pfd.fd = nl_fd(&nl);
 	pfd.events = POLLIN;
 
-	while (!stop_signal && !st->done && !st->unloaded) {
+	while (!stop_signal && !st->done && !st->unloaded &&
+	       !(o->strict && (st->lost || overflowed))) {
 		if (o->timeout) {
 			left = deadline - clock_ns(CLOCK_MONOTONIC);
-			if (left <= 0)
+			if (left <= 0) {
+				timed_out = true;
 				break;
+			}
 			ts.tv_sec = left / 1000000000;
 			ts.tv_nsec = left % 1000000000;
 		}
@@ -501,6 +506,7 @@ int run_events(const struct tcphs_opts *o)
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				fputs("tcphs: socket overflowed, events lost\n", stderr);
+				overflowed = true;
 				continue;
 			}
 			if (errno == EAGAIN || errno == EINTR)
@@ -540,6 +546,15 @@ int run_events(const struct tcphs_opts *o)
 	fprintf(stderr, "tcphs: received %" PRIu64 " events, lost %" PRIu64 "\n",
 		st->received, st->lost);
 	ret = EXIT_OK;
+	if (o->count && timed_out && !st->done) {
+		fprintf(stderr, "tcphs: timed out before %lu %s\n", o->count,
+			o->ladder ? "flows" : "events");
+		ret = EXIT_TIMEOUT;
+	}
+	if (o->strict && (st->lost || overflowed)) {
+		fputs("tcphs: events were lost (--strict)\n", stderr);
+		ret = EXIT_LOST;
+	}
 out:
 	ladder_free(st);
 	free(st);

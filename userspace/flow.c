@@ -17,7 +17,6 @@
 #include "flow.h"
 
 _Static_assert(__TCPHS_A_MAX <= 64, "tcphs_flow.present has 64 bits");
-_Static_assert(__TCPHS_EV_MAX <= 32, "tcphs_filter.events has 32 bits");
 
 enum attr_kind {
 	K_SKIP,		/* not in flow or event messages */
@@ -266,41 +265,4 @@ int tcphs_flow_parse(const struct nlmsghdr *nlh, struct tcphs_flow *f,
 		return -1;
 	}
 	return 0;
-}
-
-static bool addr_eq(const struct tcphs_flow *f, const union tcphs_addr *a,
-		    unsigned int type, const union tcphs_addr *fa)
-{
-	return tcphs_has(f, type) && !memcmp(a->b, fa->b, tcphs_addr_len(f->family));
-}
-
-/**
- * tcphs_filter_match - does a flow or event pass the filter?
- * @flt: the filter
- * @f: the flow; a value the filter looks at but the flow lacks never matches
- */
-bool tcphs_filter_match(const struct tcphs_filter *flt, const struct tcphs_flow *f)
-{
-	if (flt->family &&
-	    (!tcphs_has(f, TCPHS_A_FAMILY) || f->family != flt->family))
-		return false;
-	if (flt->addr_family) {
-		if (!tcphs_has(f, TCPHS_A_FAMILY) || f->family != flt->addr_family)
-			return false;
-		if (!addr_eq(f, &flt->addr, TCPHS_A_SADDR, &f->saddr) &&
-		    !addr_eq(f, &flt->addr, TCPHS_A_DADDR, &f->daddr))
-			return false;
-	}
-	if (flt->has_port &&
-	    !(tcphs_has(f, TCPHS_A_SPORT) && f->sport == flt->port) &&
-	    !(tcphs_has(f, TCPHS_A_DPORT) && f->dport == flt->port))
-		return false;
-	if (flt->has_state &&
-	    (!tcphs_has(f, TCPHS_A_STATE) || f->state != flt->state))
-		return false;
-	if (flt->events &&
-	    (!tcphs_has(f, TCPHS_A_EVENT) || f->event >= 32 ||
-	     !(flt->events & (1U << f->event))))
-		return false;
-	return true;
 }

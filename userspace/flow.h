@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tcphs: one flow or one event, as parsed from a generic netlink message,
- * and the filters that select them.
+ * tcphs: one flow or one event, as parsed from a generic netlink message.
  */
 #ifndef _TCPHS_FLOW_H
 #define _TCPHS_FLOW_H
@@ -73,20 +72,5 @@ static inline bool tcphs_has(const struct tcphs_flow *f, unsigned int type)
 int tcphs_flow_parse(const struct nlmsghdr *nlh, struct tcphs_flow *f,
 		     char *err, size_t errlen);
 size_t tcphs_addr_len(int family);
-
-/* What "tcphs events" and "tcphs list" select. A zero field selects all. */
-struct tcphs_filter {
-	int family;			/* AF_INET, AF_INET6 */
-	int addr_family;		/* family of addr, 0 for any address */
-	union tcphs_addr addr;		/* either endpoint */
-	bool has_port;
-	uint16_t port;			/* either endpoint */
-	bool has_state;
-	uint8_t state;			/* the new state */
-	uint32_t events;		/* bit (1 << TCPHS_EV_x) per event */
-};
-
-bool tcphs_filter_match(const struct tcphs_filter *flt,
-			const struct tcphs_flow *f);
 
 #endif /* _TCPHS_FLOW_H */

@@ -2,8 +2,9 @@
 /*
  * tcphs list: dump the flow table.
  *
- * The filters go to the kernel as TCPHS_A_FILTER_* attributes and are
- * checked again here, so the output is right whatever the module does with
+ * The filters the kernel's dump knows (a family, one address, one port,
+ * one state) go to it as TCPHS_A_FILTER_* attributes; all are checked
+ * here, so the output is right whatever the module does with
  * them. The whole dump is read before anything is printed: should the
  * kernel say it was inconsistent (NLM_F_DUMP_INTR, which tcphs's own dumps
  * never are), it is thrown away and asked for again.
@@ -62,17 +63,19 @@ static struct nlmsghdr *dump_request(struct nl *nl, void *buf,
 				     const struct tcphs_filter *flt)
 {
 	struct nlmsghdr *nlh;
+	const struct tcphs_cidr *c;
+	uint16_t port;
+	uint8_t state;
 
 	nlh = nl_msg(nl, buf, nl->family_id, TCPHS_CMD_GET_FLOW, TCPHS_GENL_VERSION, 0);
 	if (flt->family)
 		mnl_attr_put_u8(nlh, TCPHS_A_FILTER_FAMILY, flt->family);
-	if (flt->addr_family)
-		mnl_attr_put(nlh, TCPHS_A_FILTER_ADDR, tcphs_addr_len(flt->addr_family),
-			     flt->addr.b);
-	if (flt->has_port)
-		mnl_attr_put_u16(nlh, TCPHS_A_FILTER_PORT, flt->port);
-	if (flt->has_state)
-		mnl_attr_put_u8(nlh, TCPHS_A_FILTER_STATE, flt->state);
+	if (tcphs_filter_single_addr(flt, &c))
+		mnl_attr_put(nlh, TCPHS_A_FILTER_ADDR, tcphs_addr_len(c->family), c->addr.b);
+	if (tcphs_filter_single_port(flt, &port))
+		mnl_attr_put_u16(nlh, TCPHS_A_FILTER_PORT, port);
+	if (tcphs_filter_single_state(flt, &state))
+		mnl_attr_put_u8(nlh, TCPHS_A_FILTER_STATE, state);
 	return nlh;
 }
 

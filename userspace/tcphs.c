@@ -6,9 +6,14 @@
  *	tcphs list [options]	print the flow table
  *	tcphs stats [--json]	print the counters
  *	tcphs flush		empty the flow table
+ *	tcphs pcap FILE		the state machine over a capture
+ *
+ * Options may come before the command too (tcphs -j list), and a command
+ * may be shortened to any unique prefix (tcphs l, tcphs ev).
  *
  * Exit status: 0 success, 1 netlink or system error, 2 the module is not
- * loaded, 64 bad arguments.
+ * loaded, 3 events: the timeout came before --count, 4 events --strict:
+ * events were lost, 64 bad arguments.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -44,7 +49,41 @@ enum {
 	OPT_EVENTS,
 	OPT_STATS,
 	OPT_LOOSE,
+	OPT_TIMEOUT,
+	OPT_STRICT,
+	OPT_PORT,
+	OPT_SPORT,
+	OPT_DPORT,
+	OPT_STATE,
 };
+
+/* The filters, shared by events, list and pcap. */
+#define FILTER_OPTS							\
+	{ "family",	required_argument,	NULL, 'f' },		\
+	{ "ipv4",	no_argument,		NULL, '4' },		\
+	{ "ipv6",	no_argument,		NULL, '6' },		\
+	{ "proto",	required_argument,	NULL, 'p' },		\
+	{ "addr",	required_argument,	NULL, 'a' },		\
+	{ "saddr",	required_argument,	NULL, 's' },		\
+	{ "daddr",	required_argument,	NULL, 'd' },		\
+	{ "port",	required_argument,	NULL, OPT_PORT },	\
+	{ "sport",	required_argument,	NULL, OPT_SPORT },	\
+	{ "dport",	required_argument,	NULL, OPT_DPORT },	\
+	{ "state",	required_argument,	NULL, OPT_STATE }
+
+#define FILTER_USAGE							\
+	"  -4, -6, -f, --family 4|6   only IPv4 or only IPv6 flows\n"	\
+	"  -s, --saddr ADDR[/LEN],..  the originator's address (client)\n" \
+	"  -d, --daddr ADDR[/LEN],..  the responder's address (server)\n" \
+	"  -a, --addr ADDR[/LEN],..   an address at either end\n"	\
+	"      --sport PORT[-PORT],.. the originator's port\n"		\
+	"      --dport PORT[-PORT],.. the responder's port\n"		\
+	"      --port PORT[-PORT],..  a port at either end\n"		\
+	"  -p, --proto tcp            accepted, as conntrack takes it\n"
+
+#define FILTER_NOTE							\
+	"A list that starts with '!' leaves its values out; a repeated option\n" \
+	"adds values; different options must all match.\n"
 
 static const struct option events_opts[] = {
 	{ "json",	no_argument,		NULL, 'j' },
@@ -53,11 +92,9 @@ static const struct option events_opts[] = {
 	{ "no-times",	no_argument,		NULL, OPT_NO_TIMES },
 	{ "wall",	no_argument,		NULL, 'w' },
 	{ "count",	required_argument,	NULL, 'c' },
-	{ "timeout",	required_argument,	NULL, 't' },
-	{ "family",	required_argument,	NULL, 'f' },
-	{ "addr",	required_argument,	NULL, 'a' },
-	{ "port",	required_argument,	NULL, 'p' },
-	{ "state",	required_argument,	NULL, 's' },
+	{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
+	{ "strict",	no_argument,		NULL, OPT_STRICT },
+	FILTER_OPTS,
 	{ "event",	required_argument,	NULL, 'e' },
 	{ "rcvbuf",	required_argument,	NULL, OPT_RCVBUF },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -66,10 +103,7 @@ static const struct option events_opts[] = {
 
 static const struct option list_opts[] = {
 	{ "json",	no_argument,		NULL, 'j' },
-	{ "family",	required_argument,	NULL, 'f' },
-	{ "addr",	required_argument,	NULL, 'a' },
-	{ "port",	required_argument,	NULL, 'p' },
-	{ "state",	required_argument,	NULL, 's' },
+	FILTER_OPTS,
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -89,10 +123,7 @@ static const struct option pcap_opts[] = {
 	{ "stats",	no_argument,		NULL, OPT_STATS },
 	{ "loose",	no_argument,		NULL, OPT_LOOSE },
 	{ "no-checksum", no_argument,		NULL, 'C' },
-	{ "family",	required_argument,	NULL, 'f' },
-	{ "addr",	required_argument,	NULL, 'a' },
-	{ "port",	required_argument,	NULL, 'p' },
-	{ "state",	required_argument,	NULL, 's' },
+	FILTER_OPTS,
 	{ "event",	required_argument,	NULL, 'e' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -105,83 +136,84 @@ static const struct option flush_opts[] = {
 
 static const struct command commands[] = {
 	{
-		"events", run_events, false, ":jrlwc:t:f:a:p:s:e:h", events_opts,
+		"events", run_events, false, ":jrlwc:46f:p:a:s:d:e:h", events_opts,
 		"Usage: tcphs events [OPTIONS]\n"
 		"Print each handshake transition as it happens.\n"
 		"\n"
-		"  -j, --json            one JSON object per line\n"
-		"  -r, --raw             seq and ack as on the wire, not x+N/y+N\n"
-		"  -l, --ladder          draw each flow as a sequence diagram when it ends\n"
-		"      --no-times        with --ladder, leave out the time column\n"
-		"  -w, --wall            also print the wall-clock time\n"
-		"  -c, --count N         exit after N events (with --ladder: N flows)\n"
-		"  -t, --timeout SEC     exit after SEC seconds\n"
-		"  -f, --family 4|6      only IPv4 or only IPv6 flows\n"
-		"  -a, --addr ADDR       only flows with ADDR at either end\n"
-		"  -p, --port PORT       only flows with PORT at either end\n"
-		"  -s, --state STATE     only events that enter STATE\n"
-		"  -e, --event EV[,EV]   only these events\n"
-		"      --rcvbuf BYTES    socket receive buffer (default 8M)\n"
-		"  -h, --help            this help\n",
+		"  -j, --json                 one JSON object per line\n"
+		"  -r, --raw                  seq and ack as on the wire, not x+N/y+N\n"
+		"  -l, --ladder               draw each flow as a sequence diagram when it ends\n"
+		"      --no-times             with --ladder, leave out the time column\n"
+		"  -w, --wall                 also print the wall-clock time\n"
+		"  -c, --count N              exit after N events (with --ladder: N flows)\n"
+		"      --timeout SEC          exit after SEC seconds (status 3 if --count\n"
+		"                             was not reached)\n"
+		"      --strict               stop at the first lost event, status 4\n"
+		FILTER_USAGE
+		"      --state STATE,..       only events that enter STATE (or a group:\n"
+		"                             opening, closing, finished)\n"
+		"  -e, --event EV,..          only these events (or NEW, UPDATE, DESTROY, ALL)\n"
+		"      --rcvbuf BYTES         socket receive buffer (default 8M)\n"
+		"  -h, --help                 this help\n"
+		"\n" FILTER_NOTE,
 	},
 	{
-		"list", run_list, false, ":jf:a:p:s:h", list_opts,
+		"list", run_list, false, ":j46f:p:a:s:d:h", list_opts,
 		"Usage: tcphs list [OPTIONS]\n"
 		"Print the flows the module tracks.\n"
 		"\n"
-		"  -j, --json            one JSON object per line\n"
-		"  -f, --family 4|6      only IPv4 or only IPv6 flows\n"
-		"  -a, --addr ADDR       only flows with ADDR at either end\n"
-		"  -p, --port PORT       only flows with PORT at either end\n"
-		"  -s, --state STATE     only flows in STATE\n"
-		"  -h, --help            this help\n",
+		"  -j, --json                 one JSON object per line\n"
+		FILTER_USAGE
+		"      --state STATE,..       only flows in STATE (or a group: opening,\n"
+		"                             closing, finished)\n"
+		"  -h, --help                 this help\n"
+		"\n" FILTER_NOTE,
 	},
 	{
 		"stats", run_stats, false, ":jh", stats_opts,
 		"Usage: tcphs stats [OPTIONS]\n"
 		"Print the module's counters for this network namespace.\n"
 		"\n"
-		"  -j, --json            one JSON object\n"
-		"  -h, --help            this help\n",
+		"  -j, --json                 one JSON object\n"
+		"  -h, --help                 this help\n",
 	},
 	{
 		"flush", run_flush, false, ":h", flush_opts,
 		"Usage: tcphs flush\n"
 		"Remove every flow of this network namespace (needs CAP_NET_ADMIN).\n"
 		"\n"
-		"  -h, --help            this help\n",
+		"  -h, --help                 this help\n",
 	},
 	{
-		"pcap", run_pcap, true, ":jrlCf:a:p:s:e:h", pcap_opts,
+		"pcap", run_pcap, true, ":jrlC46f:p:a:s:d:e:h", pcap_opts,
 		"Usage: tcphs pcap [OPTIONS] FILE\n"
 		"Run the module's state machine over a capture (pcap or pcapng; FILE - is\n"
 		"standard input) and print the flows at its end, as tcphs list does.\n"
 		"\n"
-		"  -j, --json            one JSON object per line\n"
-		"  -r, --raw             seq and ack as on the wire, not x+N/y+N\n"
-		"      --events          the events instead, as tcphs events prints them\n"
-		"  -l, --ladder          every flow as a sequence diagram\n"
-		"      --no-times        with --ladder, leave out the time column\n"
-		"      --stats           then the counters, as tcphs stats\n"
-		"      --loose           flows from any segment, not only a SYN (loose=1)\n"
-		"  -C, --no-checksum     take every TCP checksum as right (captures made\n"
-		"                        on the sending host, before checksum offload)\n"
-		"  -f, --family 4|6      only IPv4 or only IPv6 flows\n"
-		"  -a, --addr ADDR       only flows with ADDR at either end\n"
-		"  -p, --port PORT       only flows with PORT at either end\n"
-		"  -s, --state STATE     only flows in STATE (events: that enter it)\n"
-		"  -e, --event EV[,EV]   with --events, only these events\n"
-		"  -h, --help            this help\n",
+		"  -j, --json                 one JSON object per line\n"
+		"  -r, --raw                  seq and ack as on the wire, not x+N/y+N\n"
+		"      --events               the events instead, as tcphs events prints them\n"
+		"  -l, --ladder               every flow as a sequence diagram\n"
+		"      --no-times             with --ladder, leave out the time column\n"
+		"      --stats                then the counters, as tcphs stats\n"
+		"      --loose                flows from any segment, not only a SYN (loose=1)\n"
+		"  -C, --no-checksum          take every TCP checksum as right (captures made\n"
+		"                             on the sending host, before checksum offload)\n"
+		FILTER_USAGE
+		"      --state STATE,..       only flows in STATE (events: that enter it)\n"
+		"  -e, --event EV,..          with --events, only these events\n"
+		"  -h, --help                 this help\n"
+		"\n" FILTER_NOTE,
 	},
 };
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: tcphs COMMAND [OPTIONS]\n"
+	fputs("Usage: tcphs [OPTIONS] COMMAND [OPTIONS]\n"
 	      "       tcphs help [COMMAND]\n"
 	      "       tcphs --version\n"
 	      "\n"
-	      "Commands:\n"
+	      "Commands (any unique prefix will do):\n"
 	      "  events    print handshake transitions as they happen\n"
 	      "  list      print the flow table\n"
 	      "  stats     print the counters\n"
@@ -189,16 +221,6 @@ static void usage(FILE *fp)
 	      "  pcap      run the state machine over a capture file\n"
 	      "\n"
 	      "Run 'tcphs COMMAND --help' for a command's options.\n", fp);
-}
-
-static const struct command *find_command(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	return NULL;
 }
 
 static void __attribute__((format(printf, 2, 3), noreturn))
@@ -217,60 +239,25 @@ usage_error(const struct command *cmd, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-static bool word_eq(const char *word, const char *name)
+/* The command @name names: the whole name or a unique prefix of it. */
+static const struct command *find_command(const char *name)
 {
-	for (; *word && *name; word++, name++) {
-		char c = *word == '-' ? '_' : toupper((unsigned char)*word);
+	const struct command *found = NULL;
+	size_t i, len = strlen(name);
+	char names[128] = "";
 
-		if (c != *name)
-			return false;
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+		if (len && !strncmp(commands[i].name, name, len)) {
+			snprintf(names + strlen(names), sizeof(names) - strlen(names),
+				 "%s%s", found ? " " : "", commands[i].name);
+			if (found)
+				usage_error(NULL, "ambiguous command '%s': %s", name, names);
+			found = &commands[i];
+		}
 	}
-	return !*word && !*name;
-}
-
-/* "A B C" from a names table, for error messages. */
-static void list_words(char *buf, size_t len, const char * const *names,
-		       size_t n, size_t first)
-{
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	for (i = first; i < n && off < len; i++)
-		if (names[i])
-			off += snprintf(buf + off, len - off, "%s%s",
-					off ? " " : "", names[i]);
-}
-
-static void parse_family(const struct command *cmd, const char *arg,
-			 struct tcphs_filter *flt)
-{
-	if (!strcmp(arg, "4") || !strcasecmp(arg, "ipv4") || !strcasecmp(arg, "inet"))
-		flt->family = AF_INET;
-	else if (!strcmp(arg, "6") || !strcasecmp(arg, "ipv6") ||
-		 !strcasecmp(arg, "inet6"))
-		flt->family = AF_INET6;
-	else
-		usage_error(cmd, "bad --family '%s': use 4 or 6", arg);
-}
-
-static void parse_addr(const struct command *cmd, const char *arg,
-		       struct tcphs_filter *flt)
-{
-	char buf[INET6_ADDRSTRLEN + 2];
-	size_t len = strlen(arg);
-
-	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']' && len - 2 < sizeof(buf)) {
-		memcpy(buf, arg + 1, len - 2);
-		buf[len - 2] = '\0';
-	} else {
-		snprintf(buf, sizeof(buf), "%s", arg);
-	}
-	if (inet_pton(AF_INET, buf, flt->addr.b) == 1)
-		flt->addr_family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, flt->addr.b) == 1)
-		flt->addr_family = AF_INET6;
-	else
-		usage_error(cmd, "bad --addr '%s': not an IPv4 or IPv6 address", arg);
+	return found;
 }
 
 static unsigned long parse_ulong(const struct command *cmd, const char *opt,
@@ -320,171 +307,6 @@ static int parse_bytes(const struct command *cmd, const char *arg)
 	}
 	usage_error(cmd, "bad --rcvbuf '%s': want a number of bytes (K, M allowed) up to %d",
 		    arg, INT_MAX / 2);
-}
-
-static void parse_state(const struct command *cmd, const char *arg,
-			struct tcphs_filter *flt)
-{
-	char valid[256];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(tcphs_state_names); i++) {
-		if (word_eq(arg, tcphs_state_names[i])) {
-			flt->has_state = true;
-			flt->state = i;
-			return;
-		}
-	}
-	list_words(valid, sizeof(valid), tcphs_state_names,
-		   ARRAY_SIZE(tcphs_state_names), 0);
-	usage_error(cmd, "unknown state '%s'; valid states: %s", arg, valid);
-}
-
-static void parse_events(const struct command *cmd, const char *arg,
-			 struct tcphs_filter *flt)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	char valid[256];
-	size_t i;
-
-	if (!copy) {
-		perror("tcphs");
-		exit(EXIT_ERROR);
-	}
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = TCPHS_EV_NONE + 1; i < ARRAY_SIZE(tcphs_event_names); i++)
-			if (word_eq(tok, tcphs_event_names[i]))
-				break;
-		if (i == ARRAY_SIZE(tcphs_event_names)) {
-			list_words(valid, sizeof(valid), tcphs_event_names,
-				   ARRAY_SIZE(tcphs_event_names), TCPHS_EV_NONE + 1);
-			usage_error(cmd, "unknown event '%s'; valid events: %s",
-				    tok, valid);
-		}
-		flt->events |= 1U << i;
-	}
-	free(copy);
-	if (!flt->events)
-		usage_error(cmd, "--event needs at least one event");
-}
-
-/* An unknown long option, or one given a value it does not take. */
-static void __attribute__((noreturn))
-bad_long_option(const struct command *cmd, const char *arg)
-{
-	const struct option *opt;
-	const char *eq = strchr(arg, '=');
-	size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-
-	for (opt = cmd->longopts; eq && opt->name; opt++)
-		if (strlen(opt->name) == len && !strncmp(opt->name, arg + 2, len))
-			usage_error(cmd, "option '--%s' takes no argument", opt->name);
-	usage_error(cmd, "unknown option '%s' for '%s'", arg, cmd->name);
-}
-
-static void parse_options(const struct command *cmd, int argc, char **argv,
-			  struct tcphs_opts *o)
-{
-	bool has_events = false;
-	int c;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(cmd->usage, stdout);
-			exit(EXIT_OK);
-		case 'j':
-			o->json = true;
-			break;
-		case 'r':
-			o->raw = true;
-			break;
-		case 'l':
-			o->ladder = true;
-			break;
-		case OPT_NO_TIMES:
-			o->no_times = true;
-			break;
-		case 'w':
-			o->wall = true;
-			break;
-		case 'c':
-			o->count = parse_ulong(cmd, "--count", optarg, 1, ULONG_MAX);
-			break;
-		case 't':
-			o->timeout = parse_seconds(cmd, optarg);
-			break;
-		case 'f':
-			parse_family(cmd, optarg, &o->filter);
-			break;
-		case 'a':
-			parse_addr(cmd, optarg, &o->filter);
-			break;
-		case 'p':
-			o->filter.port = parse_ulong(cmd, "--port", optarg, 0, 65535);
-			o->filter.has_port = true;
-			break;
-		case 's':
-			parse_state(cmd, optarg, &o->filter);
-			break;
-		case 'e':
-			parse_events(cmd, optarg, &o->filter);
-			has_events = true;
-			break;
-		case OPT_RCVBUF:
-			o->rcvbuf = parse_bytes(cmd, optarg);
-			break;
-		case OPT_EVENTS:
-			o->pcap_events = true;
-			break;
-		case OPT_STATS:
-			o->pcap_stats = true;
-			break;
-		case OPT_LOOSE:
-			o->loose = true;
-			break;
-		case 'C':
-			o->no_checksum = true;
-			break;
-		case ':':
-			usage_error(cmd, "option '%s' needs an argument",
-				    argv[optind - 1]);
-		default:
-			if (!strncmp(argv[optind - 1], "--", 2))
-				bad_long_option(cmd, argv[optind - 1]);
-			if (optopt && optopt < 256)
-				usage_error(cmd, "unknown option '-%c' for '%s'",
-					    optopt, cmd->name);
-			usage_error(cmd, "unknown option '%s' for '%s'",
-				    argv[optind - 1], cmd->name);
-		}
-	}
-	if (cmd->takes_file) {
-		if (optind >= argc)
-			usage_error(cmd, "'%s' needs a FILE", cmd->name);
-		o->file = argv[optind++];
-	}
-	if (optind < argc)
-		usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (o->pcap_events && o->ladder)
-		usage_error(cmd, "--events and --ladder do not go together");
-	if (has_events && cmd->takes_file && !o->pcap_events)
-		usage_error(cmd, "--event selects events: use it with --events");
-
-	if (o->ladder && o->json)
-		usage_error(cmd, "--ladder and --json do not go together");
-	if (o->ladder && (has_events || o->filter.has_state))
-		usage_error(cmd, "--ladder draws whole flows: --event and --state do not apply");
-	if (o->no_times && !o->ladder)
-		usage_error(cmd, "--no-times only applies to --ladder");
-	if (o->filter.family && o->filter.addr_family &&
-	    o->filter.family != o->filter.addr_family)
-		usage_error(cmd, "--addr is an IPv%d address but --family is %d",
-			    o->filter.addr_family == AF_INET ? 4 : 6,
-			    o->filter.family == AF_INET ? 4 : 6);
 }
 
 /**
@@ -537,10 +359,278 @@ int tcphs_nl_fail(const struct nl *nl, int err, const char *what,
 	return EXIT_ERROR;
 }
 
+static void filter_add(const struct command *cmd, struct tcphs_filter *flt,
+		       enum tcphs_filter_key key, const char *arg)
+{
+	char err[640];
+
+	if (tcphs_filter_add(flt, key, arg, err, sizeof(err)))
+		usage_error(cmd, "%s", err);
+}
+
+static void parse_proto(const struct command *cmd, const char *arg)
+{
+	if (strcasecmp(arg, "tcp") && strcmp(arg, "6"))
+		usage_error(cmd, "bad --proto '%s': tcphs follows TCP only "
+			    "(for a port: --port, --sport, --dport)", arg);
+}
+
+/* The long options of @opts whose names start with @name (@len bytes). */
+static int long_matches(const struct option *opts, const char *name, size_t len,
+			const struct option **exact, char *buf, size_t buflen)
+{
+	const struct option *opt;
+	size_t off = 0;
+	int n = 0;
+
+	*exact = NULL;
+	buf[0] = '\0';
+	for (opt = opts; opt->name; opt++) {
+		if (strncmp(opt->name, name, len))
+			continue;
+		if (strlen(opt->name) == len)
+			*exact = opt;
+		n++;
+		if (off < buflen)
+			off += snprintf(buf + off, buflen - off, "%s--%s", off ? " " : "",
+					opt->name);
+	}
+	return n;
+}
+
+/* An unknown, ambiguous or misused long option. */
+static void __attribute__((noreturn))
+bad_long_option(const struct command *cmd, const char *arg)
+{
+	const struct option *exact;
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	char names[512];
+	int n = long_matches(cmd->longopts, arg + 2, len, &exact, names, sizeof(names));
+
+	if (exact && eq && exact->has_arg == no_argument)
+		usage_error(cmd, "option '--%s' takes no argument", exact->name);
+	if (!exact && n > 1)
+		usage_error(cmd, "option '%.*s' is ambiguous: %s", (int)len + 2, arg, names);
+	usage_error(cmd, "unknown option '%s' for '%s'", arg, cmd->name);
+}
+
+static void parse_options(const struct command *cmd, int argc, char **argv,
+			  struct tcphs_opts *o)
+{
+	struct tcphs_filter *flt = &o->filter;
+	char err[256];
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(cmd->usage, stdout);
+			exit(EXIT_OK);
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			o->raw = true;
+			break;
+		case 'l':
+			o->ladder = true;
+			break;
+		case OPT_NO_TIMES:
+			o->no_times = true;
+			break;
+		case 'w':
+			o->wall = true;
+			break;
+		case 'c':
+			o->count = parse_ulong(cmd, "--count", optarg, 1, ULONG_MAX);
+			break;
+		case OPT_TIMEOUT:
+			o->timeout = parse_seconds(cmd, optarg);
+			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
+		case 'f':
+			filter_add(cmd, flt, TCPHS_FK_FAMILY, optarg);
+			break;
+		case '4':
+			filter_add(cmd, flt, TCPHS_FK_FAMILY, "4");
+			break;
+		case '6':
+			filter_add(cmd, flt, TCPHS_FK_FAMILY, "6");
+			break;
+		case 'p':
+			parse_proto(cmd, optarg);
+			break;
+		case 'a':
+			filter_add(cmd, flt, TCPHS_FK_ADDR, optarg);
+			break;
+		case 's':
+			filter_add(cmd, flt, TCPHS_FK_SADDR, optarg);
+			break;
+		case 'd':
+			filter_add(cmd, flt, TCPHS_FK_DADDR, optarg);
+			break;
+		case OPT_PORT:
+			filter_add(cmd, flt, TCPHS_FK_PORT, optarg);
+			break;
+		case OPT_SPORT:
+			filter_add(cmd, flt, TCPHS_FK_SPORT, optarg);
+			break;
+		case OPT_DPORT:
+			filter_add(cmd, flt, TCPHS_FK_DPORT, optarg);
+			break;
+		case OPT_STATE:
+			filter_add(cmd, flt, TCPHS_FK_STATE, optarg);
+			break;
+		case 'e':
+			filter_add(cmd, flt, TCPHS_FK_EVENT, optarg);
+			break;
+		case OPT_RCVBUF:
+			o->rcvbuf = parse_bytes(cmd, optarg);
+			break;
+		case OPT_EVENTS:
+			o->pcap_events = true;
+			break;
+		case OPT_STATS:
+			o->pcap_stats = true;
+			break;
+		case OPT_LOOSE:
+			o->loose = true;
+			break;
+		case 'C':
+			o->no_checksum = true;
+			break;
+		case ':':
+			usage_error(cmd, "option '%s' needs an argument",
+				    argv[optind - 1]);
+		default:
+			if (!strncmp(argv[optind - 1], "--", 2))
+				bad_long_option(cmd, argv[optind - 1]);
+			if (optopt && optopt < 256)
+				usage_error(cmd, "unknown option '-%c' for '%s'",
+					    optopt, cmd->name);
+			usage_error(cmd, "unknown option '%s' for '%s'",
+				    argv[optind - 1], cmd->name);
+		}
+	}
+	if (cmd->takes_file) {
+		if (optind >= argc)
+			usage_error(cmd, "'%s' needs a FILE", cmd->name);
+		o->file = argv[optind++];
+	}
+	if (optind < argc)
+		usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (o->pcap_events && o->ladder)
+		usage_error(cmd, "--events and --ladder do not go together");
+	if (flt->events.set && cmd->takes_file && !o->pcap_events)
+		usage_error(cmd, "--event selects events: use it with --events");
+
+	if (o->ladder && o->json)
+		usage_error(cmd, "--ladder and --json do not go together");
+	if (o->ladder && (flt->events.set || flt->states.set))
+		usage_error(cmd, "--ladder draws whole flows: --event and --state do not apply");
+	if (o->no_times && !o->ladder)
+		usage_error(cmd, "--no-times only applies to --ladder");
+	if (tcphs_filter_check(flt, err, sizeof(err)))
+		usage_error(cmd, "%s", err);
+}
+
+/*
+ * Does option word @arg, of whichever command, take the next word as its
+ * value? An abbreviated long option goes by its first expansion; the
+ * command's own table judges it later.
+ */
+static bool takes_next(const char *arg)
+{
+	const struct option *opt;
+	size_t i, j, len;
+	int verdict = -1;
+	const char *p;
+
+	if (!strncmp(arg, "--", 2)) {
+		if (strchr(arg, '='))
+			return false;
+		len = strlen(arg + 2);
+		for (i = 0; i < ARRAY_SIZE(commands); i++) {
+			for (opt = commands[i].longopts; opt->name; opt++) {
+				if (strncmp(opt->name, arg + 2, len))
+					continue;
+				if (strlen(opt->name) == len)
+					return opt->has_arg == required_argument;
+				if (verdict < 0)
+					verdict = opt->has_arg == required_argument;
+			}
+		}
+		return verdict > 0;
+	}
+	/* A cluster of short options: the first that takes a value ends it. */
+	for (j = 1; arg[j]; j++) {
+		for (i = 0; i < ARRAY_SIZE(commands); i++) {
+			p = strchr(commands[i].shortopts + 1, arg[j]);
+			if (p && arg[j] != ':' && p[1] == ':')
+				return !arg[j + 1];
+		}
+	}
+	return false;
+}
+
+/* Is @arg an option of some command (its first letter, for a cluster)? */
+static bool known_option(const char *arg)
+{
+	const struct option *opt;
+	const char *eq = strchr(arg, '=');
+	size_t i, len;
+
+	if (strncmp(arg, "--", 2))
+		for (i = 0; i < ARRAY_SIZE(commands); i++)
+			if (arg[1] != ':' && strchr(commands[i].shortopts + 1, arg[1]))
+				return true;
+	len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	for (i = 0; i < ARRAY_SIZE(commands) && !strncmp(arg, "--", 2); i++)
+		for (opt = commands[i].longopts; opt->name; opt++)
+			if (!strncmp(opt->name, arg + 2, len))
+				return true;
+	return false;
+}
+
+/*
+ * Options before the command (tcphs -j list) are moved after it, where the
+ * command's own table checks them. Returns the command's index in @argv.
+ */
+static int hoist_options(int argc, char **argv)
+{
+	int i = 1, first = 1, n;
+	char *cmd;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		if (!strcmp(argv[i], "--"))
+			usage_error(NULL, "a command must come before '--'");
+		if (!known_option(argv[i]))
+			usage_error(NULL, "unknown option '%s'", argv[i]);
+		i += takes_next(argv[i]) ? 2 : 1;
+	}
+	if (i >= argc)
+		return argc;
+	/* argv[first..i) are options: rotate the command in front of them. */
+	n = i - first;
+	if (n) {
+		cmd = argv[i];
+		memmove(&argv[first + 1], &argv[first], n * sizeof(*argv));
+		argv[first] = cmd;
+	}
+	return first;
+}
+
 int main(int argc, char **argv)
 {
 	struct tcphs_opts o = { .rcvbuf = TCPHS_DEFAULT_RCVBUF };
 	const struct command *cmd;
+	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -568,12 +658,13 @@ int main(int argc, char **argv)
 		fputs(cmd->usage, stdout);
 		return EXIT_OK;
 	}
-	if (argv[1][0] == '-')
-		usage_error(NULL, "unknown option '%s'", argv[1]);
 
-	cmd = find_command(argv[1]);
+	i = hoist_options(argc, argv);
+	if (i >= argc)
+		usage_error(NULL, "no command after the options");
+	cmd = find_command(argv[i]);
 	if (!cmd)
-		usage_error(NULL, "unknown command '%s'", argv[1]);
-	parse_options(cmd, argc - 1, argv + 1, &o);
+		usage_error(NULL, "unknown command '%s'", argv[i]);
+	parse_options(cmd, argc - i, argv + i, &o);
 	return cmd->run(&o);
 }

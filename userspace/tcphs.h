@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "flow.h"
 
 #define TCPHS_PROG_VERSION	"1.0"
@@ -16,6 +17,8 @@
 #define EXIT_OK			0
 #define EXIT_ERROR		1	/* netlink or system error */
 #define EXIT_NOT_LOADED		2	/* the tcphs module is not loaded */
+#define EXIT_TIMEOUT		3	/* events: --timeout came before --count */
+#define EXIT_LOST		4	/* events --strict: events were lost */
 #define EXIT_USAGE		64	/* EX_USAGE: bad arguments */
 
 /* Default receive buffer for "tcphs events". */
@@ -30,6 +33,7 @@ struct tcphs_opts {
 	unsigned long count;		/* 0: no limit */
 	double timeout;			/* seconds, 0: none */
 	int rcvbuf;			/* bytes */
+	bool strict;			/* events: fail on a lost event */
 	struct tcphs_filter filter;
 	/* tcphs pcap */
 	const char *file;

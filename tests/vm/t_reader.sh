@@ -391,6 +391,25 @@ test_list_filters() {
 		"$(proc_ids lst '$4 == "127.0.0.1:8433"')"
 	expect_eq "--addr ::1 --port 8432" "$(ids lst --addr ::1 --port 8432)" \
 		"$(proc_ids lst '$4 == "[::1]:8432"')"
+	# Lists, ranges, prefixes, negation and groups, which the kernel's
+	# dump cannot select: the reader does.
+	expect_eq "--port 8431,8433" "$(ids lst --port 8431,8433)" \
+		"$(proc_ids lst '$4 ~ /:843[13]$/')"
+	expect_eq "--port 8431 --port 8433" "$(ids lst --port 8431 --port 8433)" \
+		"$(proc_ids lst '$4 ~ /:843[13]$/')"
+	expect_eq "--dport 8432-8434" "$(ids lst --dport 8432-8434)" \
+		"$(proc_ids lst '$4 ~ /:843[234]$/')"
+	expect_eq "--sport 8431 (a responder's port)" "$(ids lst --sport 8431)" ""
+	expect_eq "-d 127.0.0.0/8" "$(ids lst -d 127.0.0.0/8)" "$(proc_ids lst '$2 == "ipv4"')"
+	expect_eq "-s ::1/128" "$(ids lst -s ::1/128)" "$(proc_ids lst '$2 == "ipv6"')"
+	expect_eq "-a '!127.0.0.0/8'" "$(ids lst -a '!127.0.0.0/8')" "$(proc_ids lst '$2 == "ipv6"')"
+	expect_eq "--state finished" "$(ids lst --state finished)" \
+		"$(proc_ids lst '$5 == "CLOSED" || $5 == "TIME_WAIT"')"
+	expect_eq "--state '!finished'" "$(ids lst --state '!finished')" \
+		"$(proc_ids lst '$5 == "ESTABLISHED"')"
+	expect_eq "-6 --state CLOSED,TIME_WAIT" "$(ids lst -6 --state CLOSED,TIME_WAIT)" \
+		"$(proc_ids lst '$2 == "ipv6"')"
+	expect_eq "-j before the command" "$(in_ns lst tcphs -j l --port 8431 | jq -r .dport)" 8431
 
 	# The text form: a header, then the same flows.
 	in_ns lst tcphs list --port 8432 >/tmp/list.txt
@@ -495,6 +514,33 @@ test_loss_accounting() {
 		expect_eq "lost, from the JSON lines" "$lost_json" "$lost"
 	fi
 	json_lines_ok /tmp/loss.json "events --json with losses"
+}
+
+# events: --timeout before --count is status 3; --strict stops at a loss
+# with status 4.
+test_exit_statuses() {
+	mk_ns xst
+	in_ns xst tcphs events --count 5 --timeout 0.5 >/dev/null 2>/tmp/xst.err
+	expect_eq "--count 5 --timeout 0.5, no traffic: status" "$?" 3
+	expect_match "timeout message" "$(cat /tmp/xst.err)" 'timed out before 5 events'
+	in_ns xst tcphs events --timeout 0.5 >/dev/null 2>&1
+	expect_eq "--timeout alone: status" "$?" 0
+	conn xst xst 127.0.0.1 8461 &
+	in_ns xst tcphs events --count 3 --timeout 30 >/dev/null 2>&1
+	expect_eq "--count 3 reached before the timeout: status" "$?" 0
+	wait
+
+	reader xst /tmp/xst.json --json --strict --rcvbuf 4096
+	kill -STOP "$READER"
+	serve_new xst 127.0.0.1 8462 --count 50 || { kill -CONT "$READER"; return; }
+	in_ns xst "$TCPCONN" connect 127.0.0.1 8462 --count 50 >/dev/null
+	wait "$SERVER_PID"
+	kill -CONT "$READER"
+	# The loss is seen at the next event after the gap.
+	conn xst xst 127.0.0.1 8463
+	wait_exit "$READER" 10
+	expect_eq "--strict after a loss: status" "$WAIT_RC" 4
+	expect_match "--strict message" "$(cat /tmp/xst.json.err)" 'events were lost \(--strict\)'
 }
 
 # Privileges: an unprivileged user may read the counters, nothing else.
@@ -642,13 +688,18 @@ test_bad_arguments() {
 	usage_err "^tcphs: unexpected argument 'extra'" stats extra
 	usage_err "^tcphs: option '--json' takes no argument" stats --json=yes
 	usage_err "^tcphs: --ladder and --json do not go together" events --ladder --json
-	usage_err "^tcphs: --addr is an IPv4 address but --family is 6" list --addr 127.0.0.1 --family 6
+	usage_err "^tcphs: --addr 127.0.0.1 is an IPv4 address but the family is 6" list --addr 127.0.0.1 --family 6
+	usage_err "^tcphs: option '--s' is ambiguous: " list --s 1
+	usage_err "^tcphs: bad --proto 'udp': tcphs follows TCP only" events -p udp
+	usage_err "^tcphs: --port given both values to keep and values to leave out" list --port 80 --port '!22'
+	usage_err "^tcphs: unknown option '--ladder' for 'list'" --ladder list
+	usage_err "^tcphs: no command after the options" -j
 	usage_err "^tcphs: unknown command ''" ""
 	out=$(tcphs 2>&1)
 	expect_eq "tcphs without arguments exit status" "$?" 64
 	out=$(tcphs --help)
 	expect_eq "tcphs --help exit status" "$?" 0
-	expect_match "tcphs --help" "$(echo "$out" | head -n1)" '^Usage: tcphs COMMAND'
+	expect_match "tcphs --help" "$(echo "$out" | head -n1)" '^Usage: tcphs \[OPTIONS\] COMMAND'
 	out=$(tcphs events --help)
 	expect_eq "tcphs events --help exit status" "$?" 0
 	expect_match "tcphs events --help" "$(echo "$out" | head -n1)" '^Usage: tcphs events'
@@ -670,6 +721,7 @@ run_test ladder test_ladder
 run_test list-filters test_list_filters
 run_test stats test_stats
 run_test loss-accounting test_loss_accounting
+run_test exit-statuses test_exit_statuses
 run_test unprivileged test_unprivileged
 run_test flush test_flush
 run_test namespaces test_namespaces

@@ -604,41 +604,6 @@ static void test_parse(void)
 	      f.family == AF_INET && tcphs_has(&f, TCPHS_A_FAMILY));
 }
 
-static void test_filter(void)
-{
-	struct tcphs_flow f = ev(EV(SYN), O, S_, 1000, 0, 0, ST(NONE), ST(SYN_SENT));
-	struct tcphs_filter flt = { 0 };
-
-	check("filter empty", tcphs_filter_match(&flt, &f));
-	flt.addr_family = AF_INET;
-	inet_pton(AF_INET, "10.0.0.2", flt.addr.b);
-	check("filter daddr", tcphs_filter_match(&flt, &f));
-	inet_pton(AF_INET, "10.0.0.3", flt.addr.b);
-	check("filter other addr", !tcphs_filter_match(&flt, &f));
-	flt.addr_family = AF_INET6;
-	check("filter other family addr", !tcphs_filter_match(&flt, &f));
-	flt.addr_family = 0;
-	flt.has_port = true;
-	flt.port = 40000;
-	check("filter sport", tcphs_filter_match(&flt, &f));
-	flt.port = 8081;
-	check("filter other port", !tcphs_filter_match(&flt, &f));
-	flt.has_port = false;
-	flt.family = AF_INET6;
-	check("filter family", !tcphs_filter_match(&flt, &f));
-	flt.family = 0;
-	flt.has_state = true;
-	flt.state = TCPHS_STATE_SYN_SENT;
-	check("filter state", tcphs_filter_match(&flt, &f));
-	flt.state = TCPHS_STATE_NONE;
-	check("filter old state does not match", !tcphs_filter_match(&flt, &f));
-	flt.has_state = false;
-	flt.events = 1U << TCPHS_EV_FIN | 1U << TCPHS_EV_SYN;
-	check("filter events", tcphs_filter_match(&flt, &f));
-	flt.events = 1U << TCPHS_EV_FIN;
-	check("filter other event", !tcphs_filter_match(&flt, &f));
-}
-
 int main(void)
 {
 	test_rel();
@@ -650,7 +615,6 @@ int main(void)
 	test_ladder();
 	test_flow_line();
 	test_parse();
-	test_filter();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
