@@ -219,8 +219,8 @@ static int tcphs_ring_seq_show(struct seq_file *s, void *v)
 				   TCPHS_ACK, TCPHS_URG, TCPHS_ECE, TCPHS_CWR };
 	struct tcphs_ring_iter *it = s->private;
 	const struct tcphs_ring_entry *e = v;
+	bool orig, reply;
 	u64 secs;
-	bool orig;
 	u32 rem;
 	int i;
 
@@ -237,9 +237,11 @@ static int tcphs_ring_seq_show(struct seq_file *s, void *v)
 	secs = div_u64_rem(e->ts, NSEC_PER_SEC, &rem);
 	seq_printf(s, "%llu %llu.%06u flow=%llu ", e->seq, secs, rem / 1000,
 		   e->flow_id);
-	show_endpoint(s, e->family, &e->src, e->sport);
-	seq_puts(s, " -> ");
-	show_endpoint(s, e->family, &e->dst, e->dport);
+	/* The arrow follows the segment, as in tcpdump and tcphs events. */
+	reply = e->dir == TCPHS_DIR_REPLY;
+	show_endpoint(s, e->family, reply ? &e->dst : &e->src, reply ? e->dport : e->sport);
+	seq_puts(s, " > ");
+	show_endpoint(s, e->family, reply ? &e->src : &e->dst, reply ? e->sport : e->dport);
 	seq_printf(s, " %s %s %s -> %s",
 		   e->dir == TCPHS_RING_NO_DIR ? "-" :
 		   e->dir == TCPHS_DIR_ORIG ? "orig" : "reply",

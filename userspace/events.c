@@ -441,8 +441,11 @@ int run_events(const struct tcphs_opts *o)
 	st->o = o;
 	st->nl = &nl;
 	st->out.raw = o->raw;
+	st->out.time = o->time;
+	st->out.utc = o->utc;
 	st->out.wall = o->wall;
 	st->out.no_times = o->no_times;
+	st->out.wall_offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 
 	ret = tcphs_open(&nl);
 	if (ret) {
@@ -514,9 +517,8 @@ int run_events(const struct tcphs_opts *o)
 			ret = tcphs_nl_fail(NULL, -errno, "receiving events", NULL);
 			goto out;
 		}
-		if (o->wall)
-			st->out.wall_offset = clock_ns(CLOCK_REALTIME) -
-					      clock_ns(CLOCK_MONOTONIC);
+		/* Events carry CLOCK_MONOTONIC; the wall clock may be stepped. */
+		st->out.wall_offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 		take_batch(st, nl.buf, n);
 	}
 

@@ -194,19 +194,57 @@ static void print_mono(FILE *fp, const struct tcphs_flow *f)
 		fputc('?', fp);
 }
 
-static void print_wall(FILE *fp, const struct tcphs_flow *f, int64_t offset)
+/* The wall-clock time of the event, as @o asks for it, and a space. */
+static void print_wall(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o,
+		       bool iso)
 {
-	int64_t ns = (int64_t)f->ts_ns + offset;
+	int64_t ns = (int64_t)f->ts_ns + o->wall_offset;
 	time_t sec = ns / 1000000000;
+	char buf[48], zone[8];
 	struct tm tm;
-	char buf[32];
+	size_t n;
 
-	if (!tcphs_has(f, TCPHS_A_TS_NS) || ns < 0 || !localtime_r(&sec, &tm) ||
-	    !strftime(buf, sizeof(buf), "%H:%M:%S", &tm)) {
+	if (!tcphs_has(f, TCPHS_A_TS_NS) || ns < 0 ||
+	    !(o->utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)) ||
+	    !strftime(buf, sizeof(buf), iso ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm)) {
 		fputs("? ", fp);
 		return;
 	}
-	fprintf(fp, "%s.%06" PRId64 " ", buf, ns % 1000000000 / 1000);
+	fprintf(fp, "%s.%06" PRId64, buf, ns % 1000000000 / 1000);
+	if (iso) {
+		/* +hh:mm, as ISO 8601's extended format has it; Z for UTC. */
+		if (o->utc || strftime(zone, sizeof(zone), "%z", &tm) != 5) {
+			fputc('Z', fp);
+		} else {
+			n = strlen(zone);
+			fprintf(fp, "%.3s:%s", zone, zone + n - 2);
+		}
+	}
+	fputc(' ', fp);
+}
+
+/* The event's time in the format @o asks for, and a space. */
+static void print_time(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o)
+{
+	if (o->wall) {
+		/* --wall: the wall clock, then the monotonic time. */
+		print_wall(fp, f, o, o->time == TCPHS_TIME_ISO);
+		print_mono(fp, f);
+		fputc(' ', fp);
+		return;
+	}
+	switch (o->time) {
+	case TCPHS_TIME_MONO:
+		print_mono(fp, f);
+		fputc(' ', fp);
+		break;
+	case TCPHS_TIME_ISO:
+		print_wall(fp, f, o, true);
+		break;
+	default:
+		print_wall(fp, f, o, false);
+		break;
+	}
 }
 
 /**
@@ -215,11 +253,14 @@ static void print_wall(FILE *fp, const struct tcphs_flow *f, int64_t offset)
  * @f: the event
  * @o: output options
  *
- * [WALL ]MONO flow=ID SADDR:SPORT -> DADDR:DPORT DIR EVENT OLD -> NEW
+ * TIME flow=ID SRC > DST DIR EVENT OLD -> NEW
  *	flags=F seq=S ack=A[ syn-synack=Tus][ synack-ack=Tus]
- * all on one line. The tuple is always the originator's view; DIR says who
- * sent the segment. An event no segment caused (TIMEOUT, EVICTED) has "-"
- * for DIR, F, S and A.
+ * all on one line. SRC > DST follows the segment, as tcpdump prints it: a
+ * SYN-ACK reads server > client, and DIR says whether that is the
+ * originator's direction (orig) or the other (reply). An event no segment
+ * caused (TIMEOUT, EVICTED) gives the originator's view, and "-" for DIR,
+ * F, S and A. TIME is as @o->time says (with --wall: the wall clock, then
+ * the monotonic time).
  */
 void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 		       const struct tcphs_out *o)
@@ -230,16 +271,16 @@ void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 	bool has_seg = tcphs_has(f, TCPHS_A_DIR) || tcphs_has(f, TCPHS_A_TCP_FLAGS) ||
 		       tcphs_has(f, TCPHS_A_SEQ) || tcphs_has(f, TCPHS_A_ACK);
 
-	if (o->wall)
-		print_wall(fp, f, o->wall_offset);
-	print_mono(fp, f);
+	bool reply = has_seg && tcphs_has(f, TCPHS_A_DIR) && f->dir == TCPHS_DIR_REPLY;
+
+	print_time(fp, f, o);
 	if (tcphs_has(f, TCPHS_A_FLOW_ID))
-		fprintf(fp, " flow=%" PRIu64, f->flow_id);
+		fprintf(fp, "flow=%" PRIu64, f->flow_id);
 	else
-		fputs(" flow=?", fp);
-	tcphs_endpoint_str(src, sizeof(src), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
-	tcphs_endpoint_str(dst, sizeof(dst), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
-	fprintf(fp, " %s -> %s %s %s %s -> %s", src, dst,
+		fputs("flow=?", fp);
+	tcphs_endpoint_str(reply ? dst : src, sizeof(src), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
+	tcphs_endpoint_str(reply ? src : dst, sizeof(dst), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
+	fprintf(fp, " %s > %s %s %s %s -> %s", src, dst,
 		!has_seg ? "-" : tcphs_has(f, TCPHS_A_DIR) ? tcphs_dir_name(f->dir) : "?",
 		NAME_IF(f, TCPHS_A_EVENT, tcphs_event_names, event),
 		NAME_IF(f, TCPHS_A_OLD_STATE, tcphs_state_names, old_state),
@@ -421,13 +462,30 @@ static void json_tail(struct json *j, const struct tcphs_flow *f)
 	}
 }
 
+/*
+ * "ts": the wall-clock time in seconds since the epoch with its fraction,
+ * as Zeek writes it: jq reads numbers as doubles, which hold microseconds
+ * but not the nanoseconds of an integer past 2^53.
+ */
+static void json_ts(struct json *j, const struct tcphs_flow *f, const struct tcphs_out *o)
+{
+	int64_t ns = (int64_t)f->ts_ns + o->wall_offset;
+
+	json_key(j, "ts");
+	if (!tcphs_has(f, TCPHS_A_TS_NS) || ns < 0)
+		fputs("null", j->fp);
+	else
+		fprintf(j->fp, "%" PRId64 ".%06" PRId64, ns / 1000000000,
+			ns % 1000000000 / 1000);
+}
+
 /**
  * tcphs_print_event_json - one event as a JSON object on one line
  * @fp: where to
  * @f: the event
  * @o: output options; with @o->wall a "wall_ns" key is added
  *
- * The keys event, event_seq, ts_ns, flow_id, netns, family, saddr, sport,
+ * The keys event, event_seq, ts_ns, ts, flow_id, netns, family, saddr, sport,
  * daddr, dport, dir, flags, seq, ack, old_state, state, conn_state and
  * history are always there (null when unknown); the others only once known.
  */
@@ -440,6 +498,7 @@ void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
 	JSON_NAME(&j, f, TCPHS_A_EVENT, "event", tcphs_event_names, event);
 	json_num(&j, f, TCPHS_A_EVENT_SEQ, "event_seq", f->event_seq);
 	json_num(&j, f, TCPHS_A_TS_NS, "ts_ns", f->ts_ns);
+	json_ts(&j, f, o);
 	if (o->wall && tcphs_has(f, TCPHS_A_TS_NS))
 		json_u64(&j, "wall_ns", f->ts_ns + o->wall_offset);
 	json_tuple(&j, f);

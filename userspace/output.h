@@ -16,10 +16,19 @@
 #define TCPHS_NAME(table, i) \
 	tcphs_name_of(table, sizeof(table) / sizeof((table)[0]), i)
 
+/* How an event line gives its time. */
+enum tcphs_time_fmt {
+	TCPHS_TIME_WALL,	/* HH:MM:SS.uuuuuu, wall clock */
+	TCPHS_TIME_ISO,		/* ISO 8601: date, time and zone */
+	TCPHS_TIME_MONO,	/* seconds.uuuuuu of CLOCK_MONOTONIC */
+};
+
 struct tcphs_out {
 	bool raw;		/* seq and ack as on the wire, not x+N, y+N */
-	bool wall;		/* also print the wall-clock time */
-	int64_t wall_offset;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	enum tcphs_time_fmt time;
+	bool utc;		/* wall-clock times in UTC, not local time */
+	bool wall;		/* wall clock and monotonic time both (--wall) */
+	int64_t wall_offset;	/* CLOCK_REALTIME - the events' clock, ns */
 	bool no_times;		/* ladder: leave out the time column */
 };
 

@@ -934,7 +934,9 @@ int run_pcap(const struct tcphs_opts *o)
 	}
 	st->o = o;
 	st->out.raw = o->raw;
-	st->out.no_times = o->no_times;
+	st->out.time = o->time;
+	st->out.utc = o->utc;
+	st->out.no_times = o->no_times;	/* capture times are the wall clock's */
 	st->name = o->file;
 	st->fp = strcmp(o->file, "-") ? fopen(o->file, "rb") : stdin;
 	if (!st->fp) {

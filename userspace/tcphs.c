@@ -55,6 +55,7 @@ enum {
 	OPT_SPORT,
 	OPT_DPORT,
 	OPT_STATE,
+	OPT_UTC,
 };
 
 /* The filters, shared by events, list and pcap. */
@@ -91,6 +92,8 @@ static const struct option events_opts[] = {
 	{ "ladder",	no_argument,		NULL, 'l' },
 	{ "no-times",	no_argument,		NULL, OPT_NO_TIMES },
 	{ "wall",	no_argument,		NULL, 'w' },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "utc",	no_argument,		NULL, OPT_UTC },
 	{ "count",	required_argument,	NULL, 'c' },
 	{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
 	{ "strict",	no_argument,		NULL, OPT_STRICT },
@@ -120,6 +123,8 @@ static const struct option pcap_opts[] = {
 	{ "ladder",	no_argument,		NULL, 'l' },
 	{ "no-times",	no_argument,		NULL, OPT_NO_TIMES },
 	{ "events",	no_argument,		NULL, OPT_EVENTS },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "utc",	no_argument,		NULL, OPT_UTC },
 	{ "stats",	no_argument,		NULL, OPT_STATS },
 	{ "loose",	no_argument,		NULL, OPT_LOOSE },
 	{ "no-checksum", no_argument,		NULL, 'C' },
@@ -136,7 +141,7 @@ static const struct option flush_opts[] = {
 
 static const struct command commands[] = {
 	{
-		"events", run_events, false, ":jrlwc:46f:p:a:s:d:e:h", events_opts,
+		"events", run_events, false, ":jrlwo:c:46f:p:a:s:d:e:h", events_opts,
 		"Usage: tcphs events [OPTIONS]\n"
 		"Print each handshake transition as it happens.\n"
 		"\n"
@@ -144,7 +149,11 @@ static const struct command commands[] = {
 		"  -r, --raw                  seq and ack as on the wire, not x+N/y+N\n"
 		"  -l, --ladder               draw each flow as a sequence diagram when it ends\n"
 		"      --no-times             with --ladder, leave out the time column\n"
-		"  -w, --wall                 also print the wall-clock time\n"
+		"  -o, --output wall|iso|mono the time of an event line: the wall clock\n"
+		"                             (default), ISO 8601 with date and zone, or\n"
+		"                             CLOCK_MONOTONIC seconds\n"
+		"      --utc                  wall-clock times in UTC, not local time\n"
+		"  -w, --wall                 the wall clock, then the monotonic time\n"
 		"  -c, --count N              exit after N events (with --ladder: N flows)\n"
 		"      --timeout SEC          exit after SEC seconds (status 3 if --count\n"
 		"                             was not reached)\n"
@@ -185,7 +194,7 @@ static const struct command commands[] = {
 		"  -h, --help                 this help\n",
 	},
 	{
-		"pcap", run_pcap, true, ":jrlC46f:p:a:s:d:e:h", pcap_opts,
+		"pcap", run_pcap, true, ":jrlo:C46f:p:a:s:d:e:h", pcap_opts,
 		"Usage: tcphs pcap [OPTIONS] FILE\n"
 		"Run the module's state machine over a capture (pcap or pcapng; FILE - is\n"
 		"standard input) and print the flows at its end, as tcphs list does.\n"
@@ -193,6 +202,9 @@ static const struct command commands[] = {
 		"  -j, --json                 one JSON object per line\n"
 		"  -r, --raw                  seq and ack as on the wire, not x+N/y+N\n"
 		"      --events               the events instead, as tcphs events prints them\n"
+		"  -o, --output wall|iso|mono with --events, the time: wall clock (default),\n"
+		"                             ISO 8601, or seconds since the epoch\n"
+		"      --utc                  wall-clock times in UTC\n"
 		"  -l, --ladder               every flow as a sequence diagram\n"
 		"      --no-times             with --ladder, leave out the time column\n"
 		"      --stats                then the counters, as tcphs stats\n"
@@ -368,6 +380,19 @@ static void filter_add(const struct command *cmd, struct tcphs_filter *flt,
 		usage_error(cmd, "%s", err);
 }
 
+static void parse_output(const struct command *cmd, const char *arg,
+			 struct tcphs_opts *o)
+{
+	if (!strcmp(arg, "wall"))
+		o->time = TCPHS_TIME_WALL;
+	else if (!strcmp(arg, "iso"))
+		o->time = TCPHS_TIME_ISO;
+	else if (!strcmp(arg, "mono"))
+		o->time = TCPHS_TIME_MONO;
+	else
+		usage_error(cmd, "bad --output '%s': use wall, iso or mono", arg);
+}
+
 static void parse_proto(const struct command *cmd, const char *arg)
 {
 	if (strcasecmp(arg, "tcp") && strcmp(arg, "6"))
@@ -444,6 +469,12 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			break;
 		case 'w':
 			o->wall = true;
+			break;
+		case 'o':
+			parse_output(cmd, optarg, o);
+			break;
+		case OPT_UTC:
+			o->utc = true;
 			break;
 		case 'c':
 			o->count = parse_ulong(cmd, "--count", optarg, 1, ULONG_MAX);

@@ -10,6 +10,7 @@
 
 #include "filter.h"
 #include "flow.h"
+#include "output.h"
 
 #define TCPHS_PROG_VERSION	"1.0"
 
@@ -30,6 +31,8 @@ struct tcphs_opts {
 	bool ladder;
 	bool no_times;
 	bool wall;
+	enum tcphs_time_fmt time;	/* events: how the time is written */
+	bool utc;
 	unsigned long count;		/* 0: no limit */
 	double timeout;			/* seconds, 0: none */
 	int rcvbuf;			/* bytes */

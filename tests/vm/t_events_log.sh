@@ -5,7 +5,7 @@
 
 LOG=/proc/net/tcphs_events
 # A whole line: seq, time, flow, tuple, dir, event, old -> new, flags, seq, ack.
-LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ -> [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9.]+us)?( synack-ack=[0-9.]+us)?$'
+LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ > [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9.]+us)?( synack-ack=[0-9.]+us)?$'
 
 reload() {
 	rmmod tcphs
@@ -21,7 +21,7 @@ one_connection() {
 test_same_as_reader() {
 	# A fresh log: reading it does not empty it.
 	reload
-	tcphs events >/tmp/reader.txt 2>/dev/null &
+	tcphs events -o mono >/tmp/reader.txt 2>/dev/null &
 	rd=$!
 	tcphs events --json >/tmp/reader.json 2>/dev/null &
 	rj=$!

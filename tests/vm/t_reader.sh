@@ -142,7 +142,11 @@ check_4way_text() {
 		a=reply b=orig c=y o=x
 	fi
 	expect_eq "text lines" "$(grep -c . "$f")" 7
-	expect_eq "text endpoints" "$(awk '{ print $3, $4, $5 }' "$f" | sort -u)" "$src -> $dst"
+	# The arrow follows the segment: the reply's lines read DST > SRC.
+	expect_eq "text endpoints, orig" \
+		"$(awk '$6 == "orig" { print $3, $4, $5 }' "$f" | sort -u)" "$src > $dst"
+	expect_eq "text endpoints, reply" \
+		"$(awk '$6 == "reply" { print $3, $4, $5 }' "$f" | sort -u)" "$dst > $src"
 	got=$(awk '{ print $6, $7, $8, $9, $10, $11, $12, $13 }' "$f")
 	want="orig SYN NONE -> SYN_SENT flags=S seq=x ack=-
 reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1
@@ -516,6 +520,41 @@ test_loss_accounting() {
 	json_lines_ok /tmp/loss.json "events --json with losses"
 }
 
+# The time of an event line: wall clock by default, ISO 8601 with -o iso,
+# CLOCK_MONOTONIC with -o mono; JSON's ts is the epoch's seconds.
+test_time_formats() {
+	mk_ns tf
+	reader tf /tmp/tf.txt --count 3
+	r1=$READER
+	reader tf /tmp/tf.iso --count 3 -o iso --utc
+	r2=$READER
+	reader tf /tmp/tf.mono --count 3 -o mono
+	r3=$READER
+	reader tf /tmp/tf.json --count 3 --json
+	r4=$READER
+	now=$(date +%s)
+	conn tf tf 127.0.0.1 8471
+	for r in $r1 $r2 $r3 $r4; do
+		wait_exit "$r" 10
+	done
+	sed -n 1p /tmp/tf.txt /tmp/tf.iso /tmp/tf.mono | sed 's/^/    | /'
+	expect_eq "wall-clock lines" "$(grep -cE '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} flow=' /tmp/tf.txt)" 3
+	expect_eq "ISO 8601 lines, UTC" \
+		"$(grep -cE '^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6}Z flow=' /tmp/tf.iso)" 3
+	expect_eq "ISO date is today's (UTC)" "$(cut -c1-10 /tmp/tf.iso | sort -u)" "$(date -u +%Y-%m-%d)"
+	mono=$(awk '{ print $1 }' /tmp/tf.mono | head -n1)
+	up=$(cut -d' ' -f1 /proc/uptime)
+	expect_eq "-o mono is CLOCK_MONOTONIC (within 60 s of the uptime)" \
+		"$(awk -v m="$mono" -v u="$up" 'BEGIN { d = u - m; print (d >= 0 && d < 60) ? "yes" : d }')" yes
+	expect_eq "JSON ts within 60 s of date +%s" \
+		"$(jq -r --argjson now "$now" 'if (.ts - $now | fabs) < 60 then "yes" else .ts end' /tmp/tf.json | sort -u)" yes
+	expect_eq "JSON ts is ts_ns's wall clock to the microsecond" \
+		"$(jq -s -r '[.[] | .ts - (.ts_ns / 1e9)] | (max - min) < 0.001' /tmp/tf.json)" true
+	# The SYN-ACK's line reads server > client.
+	expect_match "SYN-ACK arrow" "$(grep SYN_ACK /tmp/tf.txt)" \
+		"flow=[0-9]+ 127\.0\.0\.1:8471 > 127\.0\.0\.1:$CPORT reply SYN_ACK "
+}
+
 # events: --timeout before --count is status 3; --strict stops at a loss
 # with status 4.
 test_exit_statuses() {
@@ -694,6 +733,7 @@ test_bad_arguments() {
 	usage_err "^tcphs: --port given both values to keep and values to leave out" list --port 80 --port '!22'
 	usage_err "^tcphs: unknown option '--ladder' for 'list'" --ladder list
 	usage_err "^tcphs: no command after the options" -j
+	usage_err "^tcphs: bad --output 'local'" events -o local
 	usage_err "^tcphs: unknown command ''" ""
 	out=$(tcphs 2>&1)
 	expect_eq "tcphs without arguments exit status" "$?" 64
@@ -722,6 +762,7 @@ run_test list-filters test_list_filters
 run_test stats test_stats
 run_test loss-accounting test_loss_accounting
 run_test exit-statuses test_exit_statuses
+run_test time-formats test_time_formats
 run_test unprivileged test_unprivileged
 run_test flush test_flush
 run_test namespaces test_namespaces

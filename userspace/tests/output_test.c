@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
@@ -206,7 +207,7 @@ static void test_seg_rel(void)
 
 static void test_event_text(void)
 {
-	struct tcphs_out o = { 0 };
+	struct tcphs_out o = { .time = TCPHS_TIME_MONO };
 	struct tcphs_flow f;
 	char out[1024];
 
@@ -214,7 +215,7 @@ static void test_event_text(void)
 	f.present &= ~(1ULL << TCPHS_A_ISN_REPLY);
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text SYN", out,
-		  "1000.000000 flow=7 10.0.0.1:40000 -> 10.0.0.2:8080 orig SYN "
+		  "1000.000000 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 orig SYN "
 		  "NONE -> SYN_SENT flags=S seq=x ack=-\n");
 
 	f = ev(EV(ESTABLISHED), O, A_, 1001, 5001, 150, ST(SYN_RECV), ST(ESTABLISHED));
@@ -224,13 +225,13 @@ static void test_event_text(void)
 	SET(&f, TCPHS_A_LAT_SYNACK_ACK);
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text ESTABLISHED", out,
-		  "1000.000150 flow=7 10.0.0.1:40000 -> 10.0.0.2:8080 orig ESTABLISHED "
+		  "1000.000150 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 orig ESTABLISHED "
 		  "SYN_RECV -> ESTABLISHED flags=A seq=x+1 ack=y+1 "
 		  "syn-synack=120.045us synack-ack=30.000us\n");
 	o.raw = true;
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text raw", out,
-		  "1000.000150 flow=7 10.0.0.1:40000 -> 10.0.0.2:8080 orig ESTABLISHED "
+		  "1000.000150 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 orig ESTABLISHED "
 		  "SYN_RECV -> ESTABLISHED flags=A seq=1001 ack=5001 "
 		  "syn-synack=120.045us synack-ack=30.000us\n");
 
@@ -244,7 +245,7 @@ static void test_event_text(void)
 	o.raw = false;
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text ipv6, unknowns", out,
-		  "? flow=7 [2001:db8::1]:? -> [2001:db8::2]:8080 - RST ? -> ? "
+		  "? flow=7 [2001:db8::1]:? > [2001:db8::2]:8080 - RST ? -> ? "
 		  "flags=- seq=- ack=-\n");
 
 	/* A segment whose direction and numbers are known, but not its flags. */
@@ -252,7 +253,7 @@ static void test_event_text(void)
 	SET(&f, TCPHS_A_DIR);
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text, segment with unknowns", out,
-		  "? flow=7 [2001:db8::1]:? -> [2001:db8::2]:8080 orig RST ? -> ? "
+		  "? flow=7 [2001:db8::1]:? > [2001:db8::2]:8080 orig RST ? -> ? "
 		  "flags=? seq=? ack=?\n");
 
 	/* The module sends a timeout without dir, flags, seq or ack. */
@@ -267,8 +268,50 @@ static void test_event_text(void)
 	SET(&f, TCPHS_A_TS_NS);
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text timeout", out,
-		  "1060.000000 flow=7 10.0.0.1:40000 -> 10.0.0.2:8080 - TIMEOUT "
+		  "1060.000000 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 - TIMEOUT "
 		  "SYN_SENT -> CLOSED flags=- seq=- ack=-\n");
+
+	/* The arrow follows the segment: a SYN-ACK goes server > client. */
+	f = ev(EV(SYN_ACK), R, S_ | A_, 5000, 1001, 120, ST(SYN_SENT), ST(SYN_RECV));
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text reply", out,
+		  "1000.000120 flow=7 10.0.0.2:8080 > 10.0.0.1:40000 reply SYN_ACK "
+		  "SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
+
+	/* Wall-clock times: 1000 s of CLOCK_MONOTONIC is 2023-11-14 22:13:20 UTC. */
+	o.wall_offset = 1699999000LL * 1000000000LL;
+	o.utc = true;
+	o.time = TCPHS_TIME_WALL;
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text wall, UTC", out,
+		  "22:13:20.000120 flow=7 10.0.0.2:8080 > 10.0.0.1:40000 reply SYN_ACK "
+		  "SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
+	o.time = TCPHS_TIME_ISO;
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text ISO 8601, UTC", out,
+		  "2023-11-14T22:13:20.000120Z flow=7 10.0.0.2:8080 > 10.0.0.1:40000 reply "
+		  "SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
+	o.utc = false;
+	setenv("TZ", "KST-9", 1);
+	tzset();
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text ISO 8601, a zone east", out,
+		  "2023-11-15T07:13:20.000120+09:00 flow=7 10.0.0.2:8080 > 10.0.0.1:40000 "
+		  "reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
+	setenv("TZ", "<-0330>3:30", 1);
+	tzset();
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text ISO 8601, a zone west", out,
+		  "2023-11-14T18:43:20.000120-03:30 flow=7 10.0.0.2:8080 > 10.0.0.1:40000 "
+		  "reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	o.time = TCPHS_TIME_WALL;
+	o.wall = true;
+	CAPTURE(out, tcphs_print_event(fp, &f, &o));
+	check_str("event text --wall: wall clock then monotonic", out,
+		  "22:13:20.000120 1000.000120 flow=7 10.0.0.2:8080 > 10.0.0.1:40000 reply "
+		  "SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1\n");
 }
 
 static void test_event_json(void)
@@ -295,7 +338,7 @@ static void test_event_json(void)
 	CAPTURE(out, tcphs_print_event_json(fp, &f, &o));
 	check_str("event json", out,
 		  "{\"event\":\"FIN\",\"event_seq\":42,\"ts_ns\":1000005120000,"
-		  "\"flow_id\":7,\"netns\":4026531840,\"family\":4,"
+		  "\"ts\":1000.005120,\"flow_id\":7,\"netns\":4026531840,\"family\":4,"
 		  "\"saddr\":\"10.0.0.1\",\"sport\":40000,"
 		  "\"daddr\":\"10.0.0.2\",\"dport\":8080,"
 		  "\"dir\":\"reply\",\"flags\":\"FA\",\"seq\":5001,\"ack\":1007,"
@@ -308,7 +351,8 @@ static void test_event_json(void)
 	f = (struct tcphs_flow){ 0 };
 	CAPTURE(out, tcphs_print_event_json(fp, &f, &o));
 	check_str("event json, nothing known", out,
-		  "{\"event\":null,\"event_seq\":null,\"ts_ns\":null,\"flow_id\":null,"
+		  "{\"event\":null,\"event_seq\":null,\"ts_ns\":null,\"ts\":null,"
+		  "\"flow_id\":null,"
 		  "\"netns\":null,\"family\":null,\"saddr\":null,\"sport\":null,"
 		  "\"daddr\":null,\"dport\":null,\"dir\":null,\"flags\":null,"
 		  "\"seq\":null,\"ack\":null,\"old_state\":null,\"state\":null,"
