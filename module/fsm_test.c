@@ -294,25 +294,25 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_FA, 17, 17, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_A, 17, 18, 0, FIN_WAIT_2, 0, EV(FIN_ACKED)),
 		SEG(REPLY, F_FA, 17, 18, 0, LAST_ACK, 0, EV(FIN)),
-		SEG(ORIG, F_A, 18, 18, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 18, 18, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "close-reply-first", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(REPLY, F_PA, 1, 1, 100, ESTABLISHED, 0),
 		SEG(REPLY, F_FA, 101, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(ORIG, F_A, 1, 102, 0, FIN_WAIT_2, 0, EV(FIN_ACKED)),
 		SEG(ORIG, F_FA, 1, 102, 0, LAST_ACK, 0, EV(FIN)),
-		SEG(REPLY, F_A, 102, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(REPLY, F_A, 102, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "close-in-three-segments", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "fin-with-data", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA | TCPHS_PSH, 1, 1, 30, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_A, 1, 31, 0, FIN_WAIT_1, 0),
 		SEG(REPLY, F_FA, 1, 32, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 32, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 32, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "simultaneous-open", CS(S1), END(NONE), OPENER(BOTH), false, {
 		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
@@ -335,7 +335,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 1, 0, CLOSING, 0, EV(FIN)),
 		SEG(ORIG, F_A, 2, 2, 0, LAST_ACK, 0, EV(FIN_ACKED)),
-		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "close-before-the-handshake-completes", CS(SF), END(FIN), OPENER(ORIG), false, {
 		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
@@ -344,7 +344,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		/* The ACK of the SYN still says so, in the close state it finds. */
 		SEG(ORIG, F_A, 1, 2, 0, FIN_WAIT_2, 0, EV(ESTABLISHED), EV(FIN_ACKED)),
 		SEG(ORIG, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN)),
-		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "half-close", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
@@ -354,7 +354,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(REPLY, F_PA, 101, 2, 50, FIN_WAIT_2, 0),
 		SEG(ORIG, F_A, 2, 151, 0, FIN_WAIT_2, 0),
 		SEG(REPLY, F_FA, 151, 2, 0, LAST_ACK, 0, EV(FIN)),
-		SEG(ORIG, F_A, 2, 152, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 152, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "orig-fin-only", CS(S2), END(NONE), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
@@ -367,11 +367,11 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, 0, EV(SYN)),
 		SEG(ORIG, F_S, 0, 0, 0, SYN_SENT, HOW_RTX, EV(SYN_RETRANS)),
 		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, 0, EV(SYN_ACK)),
-		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, HOW_RTX, EV(SYNACK_RETRANS)),
+		SEG(REPLY, F_SA, 0, 1, 0, SYN_RECV, HOW_RTX, EV(SYN_ACK_RETRANS)),
 		SEG(ORIG, F_S, 0, 0, 0, SYN_RECV, HOW_RTX, EV(SYN_RETRANS)),
 		SEG(ORIG, F_A, 1, 1, 0, ESTABLISHED, 0, EV(ESTABLISHED)),
 		SEG(ORIG, F_S, 0, 0, 0, ESTABLISHED, HOW_RTX, EV(SYN_RETRANS)),
-		SEG(REPLY, F_SA, 0, 1, 0, ESTABLISHED, HOW_RTX, EV(SYNACK_RETRANS)),
+		SEG(REPLY, F_SA, 0, 1, 0, ESTABLISHED, HOW_RTX, EV(SYN_ACK_RETRANS)),
 	} },
 	{ "retransmitted-fin", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
@@ -380,7 +380,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_2, HOW_RTX),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, HOW_RTX),
-		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 		SEG(REPLY, F_FA, 1, 2, 0, TIME_WAIT, HOW_RTX),
 	} },
 	{ "refused", CS(REJ), END(RST_REPLY), OPENER(ORIG), false, {
@@ -431,7 +431,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_A, 21, 1, 0, ESTABLISHED, 0, EV(ESTABLISHED)),
 		SEG(ORIG, F_FA, 21, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 22, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 22, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 22, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "tfo-data-not-accepted", CS(S1), END(NONE), OPENER(ORIG), false, {
 		SEG(ORIG, F_S, 0, 0, 20, SYN_SENT, 0, EV(SYN)),
@@ -458,7 +458,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 	{ "syn-on-time-wait-restarts", CS(S0), END(NONE), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 		/* A stray ACK changes nothing. */
 		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0),
 		SEG(ORIG, F_S, 100000, 0, 0, SYN_SENT, HOW_NEW, EV(SYN)),
@@ -466,7 +466,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 	{ "syn-from-responder-on-time-wait", CS(S0), END(NONE), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 		SEG(REPLY, F_S, 3000, 0, 0, SYN_SENT, HOW_NEW, EV(SYN)),
 	} },
 	{ "syn-on-closed-restarts", CS(S0), END(NONE), OPENER(ORIG), false, {
@@ -541,7 +541,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 	{ "rst-in-time-wait", CS(SF), END(FIN), OPENER(ORIG), true, {
 		SEG(ORIG, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 		/* The flow has ended: a late reset changes nothing (RFC 1337). */
 		SEG(ORIG, F_R, 2, 0, 0, TIME_WAIT, 0),
 	} },
@@ -570,7 +570,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(REPLY, F_A, 1, 11, 0, ESTABLISHED, 0),
 		SEG(REPLY, F_FA, 1, 11, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(ORIG, F_FA, 11, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(REPLY, F_A, 2, 12, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(REPLY, F_A, 2, 12, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "loose-picked-up-at-rst", CS(RSTO), END(RST_ORIG), OPENER(UNKNOWN), false, {
 		SEG(ORIG, F_R, 1, 0, 0, CLOSED, 0, EV(RST)),
@@ -600,7 +600,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_FA, 5001, 1, 0, ESTABLISHED, 0, EV(INVALID)),
 		SEG(REPLY, F_FA, 1, 1, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(ORIG, F_FA, 1, 2, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(REPLY, F_A, 2, 2, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "data-a-window-old-or-new", CS(S1), END(NONE), OPENER(ORIG), true, {
 		SEG(REPLY, F_PA, 1, 1, 900, ESTABLISHED, 0),
@@ -636,7 +636,7 @@ static const struct fsm_scenario fsm_scenarios[] = {
 		SEG(ORIG, F_A, 70001, 90001, 0, ESTABLISHED, 0, EV(ESTABLISHED)),
 		SEG(ORIG, F_FA, 70001, 90001, 0, FIN_WAIT_1, 0, EV(FIN)),
 		SEG(REPLY, F_FA, 90001, 70002, 0, LAST_ACK, 0, EV(FIN_ACKED), EV(FIN)),
-		SEG(ORIG, F_A, 70002, 90002, 0, TIME_WAIT, 0, EV(CLOSED)),
+		SEG(ORIG, F_A, 70002, 90002, 0, TIME_WAIT, 0, EV(TIME_WAIT)),
 	} },
 	{ "synack-not-answering-refused-syn", CS(S1), END(NONE), OPENER(ORIG), true, {
 		SEG(ORIG, F_S, 70000, 0, 0, ESTABLISHED, 0, EV(INVALID)),

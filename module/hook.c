@@ -105,14 +105,14 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 			tcphs_flow_set_ts(flow, tcphs_flow_has_ts(flow, TCPHS_TS_FIN1) ?
 					  TCPHS_TS_FIN2 : TCPHS_TS_FIN1, now);
 			break;
-		case TCPHS_EV_CLOSED:
+		case TCPHS_EV_TIME_WAIT:
 		case TCPHS_EV_RST:
 			tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 			break;
 		case TCPHS_EV_SYN_RETRANS:
 			count(&flow->rtx_syn);
 			break;
-		case TCPHS_EV_SYNACK_RETRANS:
+		case TCPHS_EV_SYN_ACK_RETRANS:
 			count(&flow->rtx_synack);
 			break;
 		case TCPHS_EV_INVALID: {

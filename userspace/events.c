@@ -156,7 +156,7 @@ static void account_seq(struct evstate *st, const struct tcphs_flow *f)
 static bool ends_flow(const struct tcphs_flow *f)
 {
 	switch (f->event) {
-	case TCPHS_EV_CLOSED:
+	case TCPHS_EV_TIME_WAIT:
 	case TCPHS_EV_RST:
 	case TCPHS_EV_TIMEOUT:
 	case TCPHS_EV_EVICTED:

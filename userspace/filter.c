@@ -52,9 +52,15 @@ static const struct group state_groups[] = {
 };
 
 /* conntrack -E's event masks: a flow is new, changes, or goes. */
-#define EV_DESTROY (BIT(TCPHS_EV_CLOSED) | BIT(TCPHS_EV_RST) | BIT(TCPHS_EV_TIMEOUT) | \
+#define EV_DESTROY (BIT(TCPHS_EV_TIME_WAIT) | BIT(TCPHS_EV_RST) | BIT(TCPHS_EV_TIMEOUT) | \
 		    BIT(TCPHS_EV_EVICTED) | BIT(TCPHS_EV_RESYNC))
 #define EV_ALL ((BIT(__TCPHS_EV_MAX) - 1) & ~BIT(TCPHS_EV_NONE))
+
+/* The names tcphs 1.0 gave two events, still taken (not listed). */
+static const struct group event_aliases[] = {
+	{ "CLOSED", BIT(TCPHS_EV_TIME_WAIT) },
+	{ "SYNACK_RETRANS", BIT(TCPHS_EV_SYN_ACK_RETRANS) },
+};
 
 static const struct group event_groups[] = {
 	{ "NEW", BIT(TCPHS_EV_SYN) },
@@ -323,7 +329,9 @@ int tcphs_filter_add(struct tcphs_filter *flt, enum tcphs_filter_key key,
 		} else {
 			if (parse_word(tok, tcphs_event_names, ARRAY_SIZE(tcphs_event_names),
 				       TCPHS_EV_NONE + 1, event_groups,
-				       ARRAY_SIZE(event_groups), &mm->mask)) {
+				       ARRAY_SIZE(event_groups), &mm->mask) &&
+			    parse_word(tok, NULL, 0, 0, event_aliases,
+				       ARRAY_SIZE(event_aliases), &mm->mask)) {
 				list_words(valid, sizeof(valid), tcphs_event_names,
 					   ARRAY_SIZE(tcphs_event_names), TCPHS_EV_NONE + 1,
 					   event_groups, ARRAY_SIZE(event_groups));

@@ -640,7 +640,7 @@ static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
 		return "SYN-ACK";
 	case TCPHS_EV_ESTABLISHED:
 	case TCPHS_EV_FIN_ACKED:
-	case TCPHS_EV_CLOSED:
+	case TCPHS_EV_TIME_WAIT:
 		return "ACK";
 	case TCPHS_EV_FIN:
 		return "FIN";
@@ -648,7 +648,7 @@ static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
 		return "RST";
 	case TCPHS_EV_SYN_RETRANS:
 		return "SYN (retrans)";
-	case TCPHS_EV_SYNACK_RETRANS:
+	case TCPHS_EV_SYN_ACK_RETRANS:
 		return "SYN-ACK (retrans)";
 	case TCPHS_EV_INVALID:
 		tcphs_flags_str(fl, sizeof(fl), e->tcp_flags);

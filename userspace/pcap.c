@@ -340,7 +340,7 @@ static void record(struct pcap_state *st, struct pflow *pf, const struct tcphs_s
 		case TCPHS_EV_FIN:
 			pf->ts[pf->ts[TS_FIN1] ? TS_FIN2 : TS_FIN1] = now;
 			break;
-		case TCPHS_EV_CLOSED:
+		case TCPHS_EV_TIME_WAIT:
 		case TCPHS_EV_RST:
 		case TCPHS_EV_RESYNC:
 			pf->ts[TS_END] = now;
@@ -350,7 +350,7 @@ static void record(struct pcap_state *st, struct pflow *pf, const struct tcphs_s
 		case TCPHS_EV_SYN_RETRANS:
 			count_rtx(&pf->rtx_syn);
 			break;
-		case TCPHS_EV_SYNACK_RETRANS:
+		case TCPHS_EV_SYN_ACK_RETRANS:
 			count_rtx(&pf->rtx_synack);
 			break;
 		case TCPHS_EV_INVALID: {

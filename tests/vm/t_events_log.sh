@@ -47,7 +47,7 @@ test_same_as_reader() {
 	fi
 	grep -q 'SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1' /tmp/log.txt ||
 		fail "SYN-ACK line: $(grep SYN_ACK /tmp/log.txt)"
-	grep -q 'CLOSED LAST_ACK -> TIME_WAIT flags=A seq=x+18 ack=y+18' /tmp/log.txt ||
+	grep -q 'TIME_WAIT LAST_ACK -> TIME_WAIT flags=A seq=x+18 ack=y+18' /tmp/log.txt ||
 		fail "last ACK line: $(grep CLOSED /tmp/log.txt)"
 }
 

@@ -101,7 +101,7 @@ check_4way() {
 	expect_eq "events of the flow" "$(jq -c "select(.dport == $port)" "$f" | grep -c .)" 7
 	expect_eq "event old_state->state dir" \
 		"$(jq_lines "$f" '"\(.event) \(.old_state)->\(.state) \(.dir)"')" \
-		"SYN NONE->SYN_SENT orig; SYN_ACK SYN_SENT->SYN_RECV reply; ESTABLISHED SYN_RECV->ESTABLISHED orig; FIN ESTABLISHED->FIN_WAIT_1 $a; FIN_ACKED FIN_WAIT_1->FIN_WAIT_2 $b; FIN FIN_WAIT_2->LAST_ACK $b; CLOSED LAST_ACK->TIME_WAIT $a"
+		"SYN NONE->SYN_SENT orig; SYN_ACK SYN_SENT->SYN_RECV reply; ESTABLISHED SYN_RECV->ESTABLISHED orig; FIN ESTABLISHED->FIN_WAIT_1 $a; FIN_ACKED FIN_WAIT_1->FIN_WAIT_2 $b; FIN FIN_WAIT_2->LAST_ACK $b; TIME_WAIT LAST_ACK->TIME_WAIT $a"
 	expect_eq "flags" "$(jq_lines "$f" .flags)" "S; SA; A; FA; A; FA; A"
 	# The numbers from the wire, relative to the ISNs the events carry: x
 	# is isn_orig, y isn_reply, and the FINs are relative to their sender's.
@@ -154,7 +154,7 @@ orig ESTABLISHED SYN_RECV -> ESTABLISHED flags=A seq=x+1 ack=y+1
 $a FIN ESTABLISHED -> FIN_WAIT_1 flags=FA seq=$c+17 ack=$o+17
 $b FIN_ACKED FIN_WAIT_1 -> FIN_WAIT_2 flags=A seq=$o+17 ack=$c+18
 $b FIN FIN_WAIT_2 -> LAST_ACK flags=FA seq=$o+17 ack=$c+18
-$a CLOSED LAST_ACK -> TIME_WAIT flags=A seq=$c+18 ack=$o+18"
+$a TIME_WAIT LAST_ACK -> TIME_WAIT flags=A seq=$c+18 ack=$o+18"
 	if [ "$got" = "$want" ]; then
 		log "ok: text events with x+N/y+N numbers"
 	else

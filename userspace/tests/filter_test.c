@@ -140,6 +140,8 @@ static const struct filter_case cases[] = {
 	{ "event ALL", { { K(EVENT), "ALL" } }, 1, NULL, 1, 1 },
 	{ "event negated", { { K(EVENT), "!SYN,SYN_RETRANS" } }, 1, NULL, 0, 1 },
 	{ "event repeated", { { K(EVENT), "SYN" }, { K(EVENT), "RST" } }, 2, NULL, 1, 1 },
+	{ "event TIME_WAIT", { { K(EVENT), "time-wait" } }, 1, NULL, 0, 0 },
+	{ "event 1.0's CLOSED is TIME_WAIT", { { K(EVENT), "CLOSED,RST" } }, 1, NULL, 0, 1 },
 	{ "event NONE is no event", { { K(EVENT), "NONE" } }, 1, "unknown event 'NONE'", 0, 0 },
 	{ "options AND", { { K(PORT), "8080,443" }, { K(FAMILY), "6" } }, 2, NULL, 0, 1 },
 	{ "options AND, none", { { K(SADDR), "10.0.0.1" }, { K(DPORT), "443" } }, 2,

@@ -373,7 +373,7 @@ static const struct tcphs_flow *textbook(size_t *n)
 	e[3] = ev(EV(FIN), O, F_ | A_, 1006, 5001, 5001, ST(ESTABLISHED), ST(FIN_WAIT_1));
 	e[4] = ev(EV(FIN_ACKED), R, A_, 5001, 1007, 5100, ST(FIN_WAIT_1), ST(FIN_WAIT_2));
 	e[5] = ev(EV(FIN), R, F_ | A_, 5001, 1007, 5120, ST(FIN_WAIT_2), ST(LAST_ACK));
-	e[6] = ev(EV(CLOSED), O, A_, 1007, 5002, 5200, ST(LAST_ACK), ST(TIME_WAIT));
+	e[6] = ev(EV(TIME_WAIT), O, A_, 1007, 5002, 5200, ST(LAST_ACK), ST(TIME_WAIT));
 	/* The SYN's own message does not know y yet. */
 	e[0].present &= ~(1ULL << TCPHS_A_ISN_REPLY);
 	*n = 7;
@@ -444,7 +444,7 @@ static void test_ladder(void)
 	e[4] = ev(EV(FIN), O, F_ | A_, 1001, 5001, 1002000, ST(ESTABLISHED), ST(FIN_WAIT_1));
 	e[5] = ev(EV(FIN_ACKED), R, F_ | A_, 5001, 1002, 1002100, ST(FIN_WAIT_1), ST(FIN_WAIT_2));
 	e[6] = ev(EV(FIN), R, F_ | A_, 5001, 1002, 1002100, ST(FIN_WAIT_2), ST(LAST_ACK));
-	e[7] = ev(EV(CLOSED), O, A_, 1002, 5002, 1002150, ST(LAST_ACK), ST(TIME_WAIT));
+	e[7] = ev(EV(TIME_WAIT), O, A_, 1002, 5002, 1002150, ST(LAST_ACK), ST(TIME_WAIT));
 	for (n = 0; n < 8; n++)
 		snprintf(e[n].history, sizeof(e[n].history), "StShADFf");
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 8, &o));
@@ -478,7 +478,7 @@ static void test_ladder(void)
 	/* A label too long for the bars moves them apart. */
 	o.raw = true;
 	o.no_times = true;
-	e[1] = ev(EV(SYNACK_RETRANS), R, S_ | A_, 4294967295U, 1001, 40,
+	e[1] = ev(EV(SYN_ACK_RETRANS), R, S_ | A_, 4294967295U, 1001, 40,
 		  ST(SYN_RECV), ST(SYN_RECV));
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 2, &o));
 	check_str("ladder wide", out,

@@ -116,10 +116,10 @@ enum tcphs_event {
 	TCPHS_EV_ESTABLISHED,		/* the final ACK of the 3-way open */
 	TCPHS_EV_FIN,			/* a side sent its FIN */
 	TCPHS_EV_FIN_ACKED,		/* the first FIN was acknowledged */
-	TCPHS_EV_CLOSED,		/* the last FIN was acknowledged */
+	TCPHS_EV_TIME_WAIT,		/* the last FIN acknowledged: closed */
 	TCPHS_EV_RST,			/* an acceptable reset */
 	TCPHS_EV_SYN_RETRANS,		/* the same SYN again */
-	TCPHS_EV_SYNACK_RETRANS,	/* the same SYN-ACK again */
+	TCPHS_EV_SYN_ACK_RETRANS,	/* the same SYN-ACK again */
 	TCPHS_EV_INVALID,		/* numbers or flags that do not fit */
 	TCPHS_EV_TIMEOUT,		/* the flow was idle too long */
 	TCPHS_EV_EVICTED,		/* removed to make room in a full table */
@@ -128,6 +128,10 @@ enum tcphs_event {
 };
 
 #define TCPHS_EV_MAX (__TCPHS_EV_MAX - 1)
+
+/* The names of tcphs 1.0, for programs written against them. */
+#define TCPHS_EV_CLOSED		TCPHS_EV_TIME_WAIT
+#define TCPHS_EV_SYNACK_RETRANS	TCPHS_EV_SYN_ACK_RETRANS
 
 /* Zeek's conn_state words, derived from what each side sent. */
 enum tcphs_conn_state {
