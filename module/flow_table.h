@@ -153,6 +153,14 @@ struct tcphs_flow_info {
 	struct tcphs_xlat xlat;		/* valid if has_xlat */
 };
 
+/* Seconds before the flow of @fi times out, at @now (jiffies); 0: due. */
+static inline u32 tcphs_info_timeout(const struct tcphs_flow_info *fi, unsigned long now)
+{
+	long left = (long)(fi->expires - now);
+
+	return left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+}
+
 int tcphs_table_init(unsigned int buckets);
 void tcphs_table_exit(void);
 unsigned int tcphs_table_buckets(void);

@@ -347,7 +347,8 @@ static int tcphs_nl_get_flow_dumpit(struct sk_buff *skb, struct netlink_callback
 				err = -EMSGSIZE;
 				goto out;
 			}
-			if (tcphs_nl_fill_flow(skb, net, &fi)) {
+			if (tcphs_nl_fill_flow(skb, net, &fi) ||
+			    nla_put_u32(skb, TCPHS_A_TIMEOUT, tcphs_info_timeout(&fi, jiffies))) {
 				genlmsg_cancel(skb, hdr);
 				err = -EMSGSIZE;
 				goto out;

@@ -149,7 +149,6 @@ static void show_header(struct seq_file *s)
 static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsigned long now)
 {
 	const u64 *ts = fi->ts;
-	long timeout;
 	int i;
 
 	seq_printf(s, "%-6llu %-6s", fi->id, fi->tuple.family == AF_INET ? "ipv4" : "ipv6");
@@ -171,8 +170,7 @@ static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsi
 		   tcphs_name_of(tcphs_end_names, __TCPHS_END_MAX, fi->end));
 	for (i = 0; i < __TCPHS_TS_MAX; i++)
 		show_u64(s, ts[i], ts[i]);
-	timeout = (long)(fi->expires - now);
-	seq_printf(s, " %ld", timeout > 0 ? DIV_ROUND_UP(timeout, HZ) : 0);
+	seq_printf(s, " %u", tcphs_info_timeout(fi, now));
 	if (fi->has_xlat) {
 		char o[64], r[64];
 

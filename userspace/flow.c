@@ -82,6 +82,7 @@ static const struct attr_desc tcphs_attrs[__TCPHS_A_MAX] = {
 	A(NAT_DADDR,		K_ADDR,		nat_daddr),
 	A(NAT_SPORT,		K_U16,		nat_sport),
 	A(NAT_DPORT,		K_U16,		nat_dport),
+	A(TIMEOUT,		K_U32,		timeout),
 };
 
 #undef A

@@ -54,6 +54,7 @@ struct tcphs_flow {
 	/* Past a translation on this host (the server's view), if any. */
 	union tcphs_addr nat_saddr, nat_daddr;
 	uint16_t nat_sport, nat_dport;
+	uint32_t timeout;		/* dumps: seconds before it times out */
 
 	/* Events only. */
 	uint8_t event;			/* enum tcphs_event */

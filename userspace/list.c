@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -119,13 +120,19 @@ int run_list(const struct tcphs_opts *o)
 	if (fl.malformed > 1)
 		fprintf(stderr, "tcphs: skipped %lu malformed flows\n", fl.malformed);
 
-	if (!o->json)
-		tcphs_print_flow_header(stdout);
-	for (i = 0; i < fl.n; i++) {
-		if (o->json)
+	if (o->json) {
+		for (i = 0; i < fl.n; i++)
 			tcphs_print_flow_json(stdout, &fl.v[i]);
-		else
-			tcphs_print_flow(stdout, &fl.v[i]);
+	} else {
+		struct tcphs_table t = o->table;
+		struct timespec ts;
+
+		/* The module's times are CLOCK_MONOTONIC's, as this one. */
+		if (!clock_gettime(CLOCK_MONOTONIC, &ts)) {
+			t.has_now = true;
+			t.now_ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		}
+		tcphs_table_print(stdout, &t, fl.v, fl.n);
 	}
 	ret = EXIT_OK;
 out:

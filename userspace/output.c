@@ -170,7 +170,7 @@ void tcphs_seg_rel(const struct tcphs_flow *f, bool raw, char *seq, char *ack,
 }
 
 /* A string from the kernel, printable ASCII only, for text output. */
-static const char *safe_str(char *buf, size_t len, const char *s)
+const char *tcphs_safe_str(char *buf, size_t len, const char *s)
 {
 	size_t i;
 
@@ -524,86 +524,6 @@ void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to)
 	json_end(&j);
 }
 
-#define FLOW_FMT "%-8s %-4s %-23s %-23s %-11s %-6s %-15s %10s %10s %12s %12s %-8s %-6s %-9s %s\n"
-
-/* The header line of "tcphs list". */
-void tcphs_print_flow_header(FILE *fp)
-{
-	fprintf(fp, FLOW_FMT, "ID", "FAM", "ORIG", "REPLY", "STATE", "CONN",
-		"HISTORY", "ISN_ORIG", "ISN_REPLY", "SYN-SYNACK", "SYNACK-ACK",
-		"RTX", "CLOSER", "END", "NAT");
-}
-
-static const char *u64_str(char *buf, size_t len, const struct tcphs_flow *f,
-			   unsigned int type, uint64_t val)
-{
-	if (tcphs_has(f, type))
-		snprintf(buf, len, "%" PRIu64, val);
-	else
-		snprintf(buf, len, "-");
-	return buf;
-}
-
-static const char *lat_str(char *buf, size_t len, const struct tcphs_flow *f,
-			   unsigned int type, uint64_t ns)
-{
-	if (tcphs_has(f, type))
-		return tcphs_usec_str(buf, len, ns);
-	snprintf(buf, len, "-");
-	return buf;
-}
-
-/**
- * tcphs_print_flow - one flow as a line of "tcphs list"
- * @fp: where to
- * @f: the flow
- *
- * Columns: ID FAM ORIG REPLY STATE CONN HISTORY ISN_ORIG ISN_REPLY
- * SYN-SYNACK SYNACK-ACK RTX CLOSER END NAT, "-" for what is not known. RTX
- * is the SYN, SYN-ACK and FIN retransmissions as "syn/synack/fin"; NAT the
- * connection past a translation on this host, "orig>reply".
- */
-void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f)
-{
-	char id[24], orig[TCPHS_STR_LEN], reply[TCPHS_STR_LEN], hist[TCPHS_HISTORY_LEN];
-	char isn_o[16], isn_r[16], lat1[TCPHS_STR_LEN], lat2[TCPHS_STR_LEN];
-	char rtx[3][16], rtxs[48], nat[2 * TCPHS_STR_LEN + 2] = "-";
-	const char *fam = "-";
-
-	if (tcphs_has(f, TCPHS_A_FAMILY))
-		fam = f->family == AF_INET6 ? "ipv6" : "ipv4";
-	tcphs_endpoint_str(orig, sizeof(orig), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
-	tcphs_endpoint_str(reply, sizeof(reply), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
-	snprintf(rtxs, sizeof(rtxs), "%s/%s/%s",
-		 u64_str(rtx[0], sizeof(rtx[0]), f, TCPHS_A_RTX_SYN, f->rtx_syn),
-		 u64_str(rtx[1], sizeof(rtx[1]), f, TCPHS_A_RTX_SYNACK, f->rtx_synack),
-		 u64_str(rtx[2], sizeof(rtx[2]), f, TCPHS_A_RTX_FIN, f->rtx_fin));
-	if (tcphs_has(f, TCPHS_A_NAT_SADDR)) {
-		char a[TCPHS_STR_LEN], b[TCPHS_STR_LEN];
-
-		snprintf(nat, sizeof(nat), "%s>%s",
-			 tcphs_endpoint_str(a, sizeof(a), f, TCPHS_A_NAT_SADDR, TCPHS_A_NAT_SPORT),
-			 tcphs_endpoint_str(b, sizeof(b), f, TCPHS_A_NAT_DADDR, TCPHS_A_NAT_DPORT));
-	}
-
-	fprintf(fp, FLOW_FMT,
-		u64_str(id, sizeof(id), f, TCPHS_A_FLOW_ID, f->flow_id), fam,
-		orig, reply,
-		tcphs_has(f, TCPHS_A_STATE) ?
-			TCPHS_NAME(tcphs_state_names, f->state) : "-",
-		tcphs_has(f, TCPHS_A_CONN_STATE) ?
-			TCPHS_NAME(tcphs_conn_state_names, f->conn_state) : "-",
-		tcphs_has(f, TCPHS_A_HISTORY) && f->history[0] ?
-			safe_str(hist, sizeof(hist), f->history) : "-",
-		u64_str(isn_o, sizeof(isn_o), f, TCPHS_A_ISN_ORIG, f->isn_orig),
-		u64_str(isn_r, sizeof(isn_r), f, TCPHS_A_ISN_REPLY, f->isn_reply),
-		lat_str(lat1, sizeof(lat1), f, TCPHS_A_LAT_SYN_SYNACK, f->lat_syn_synack),
-		lat_str(lat2, sizeof(lat2), f, TCPHS_A_LAT_SYNACK_ACK, f->lat_synack_ack),
-		rtxs,
-		tcphs_has(f, TCPHS_A_CLOSER) ? tcphs_dir_name(f->closer) : "-",
-		tcphs_has(f, TCPHS_A_END) ? TCPHS_NAME(tcphs_end_names, f->end) : "-", nat);
-}
-
 /* One flow as a JSON object on one line, with the keys events use. */
 void tcphs_print_flow_json(FILE *fp, const struct tcphs_flow *f)
 {
@@ -611,6 +531,7 @@ void tcphs_print_flow_json(FILE *fp, const struct tcphs_flow *f)
 
 	json_tuple(&j, f);
 	json_tail(&j, f);
+	json_opt(&j, f, TCPHS_A_TIMEOUT, "timeout", f->timeout);
 	json_end(&j);
 }
 
@@ -871,7 +792,7 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 	fprintf(fp, "  %s -> %s  (%s, %s)\n", src, dst,
 		NAME_IF(last, TCPHS_A_CONN_STATE, tcphs_conn_state_names, conn_state),
 		tcphs_has(last, TCPHS_A_HISTORY) && last->history[0] ?
-			safe_str(hist, sizeof(hist), last->history) : "-");
+			tcphs_safe_str(hist, sizeof(hist), last->history) : "-");
 	repeat(fp, ' ', prefix);
 	fputs("client", fp);
 	repeat(fp, ' ', inner + 2 - 12);

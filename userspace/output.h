@@ -43,6 +43,7 @@ const char *tcphs_addr_str(char *buf, size_t len, const struct tcphs_flow *f,
 const char *tcphs_endpoint_str(char *buf, size_t len, const struct tcphs_flow *f,
 			       unsigned int addr_type, unsigned int port_type);
 const char *tcphs_usec_str(char *buf, size_t len, uint64_t ns);
+const char *tcphs_safe_str(char *buf, size_t len, const char *s);
 const char *tcphs_dir_name(unsigned int dir);
 void tcphs_seg_rel(const struct tcphs_flow *f, bool raw, char *seq, char *ack,
 		   size_t len);
@@ -55,8 +56,6 @@ void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
 			    const struct tcphs_out *o);
 void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to);
 
-void tcphs_print_flow_header(FILE *fp);
-void tcphs_print_flow(FILE *fp, const struct tcphs_flow *f);
 void tcphs_print_flow_json(FILE *fp, const struct tcphs_flow *f);
 
 void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,

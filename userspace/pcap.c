@@ -81,6 +81,7 @@ struct pcap_state {
 	uint8_t if_tsresol[MAX_IFACES];
 	unsigned int nifaces;
 	uint8_t *buf;
+	uint64_t last_ns;		/* the newest packet's time */
 };
 
 /* ------------------------------------------------------------- flows -- */
@@ -630,6 +631,8 @@ static void ipv6(struct pcap_state *st, const uint8_t *p, size_t cap, uint64_t n
 static void ip_packet(struct pcap_state *st, uint16_t ethertype, const uint8_t *p,
 		      size_t cap, uint64_t now)
 {
+	if (now > st->last_ns)
+		st->last_ns = now;
 	if (ethertype == 0x0800)
 		ipv4(st, p, cap, now);
 	else if (ethertype == 0x86dd)
@@ -868,8 +871,9 @@ static void print_stats(const struct pcap_state *st)
 static void print_flows(struct pcap_state *st)
 {
 	const struct tcphs_opts *o = st->o;
+	struct tcphs_flow *rows;
 	struct pflow **v, *pf;
-	size_t n = 0, i;
+	size_t n = 0, i, nrows = 0;
 
 	for (pf = st->all; pf; pf = pf->all)
 		n++;
@@ -878,8 +882,12 @@ static void print_flows(struct pcap_state *st)
 		return;
 	for (pf = st->all, i = n; pf; pf = pf->all)
 		v[--i] = pf;
-	if (!o->ladder && !o->pcap_events && !o->json)
-		tcphs_print_flow_header(stdout);
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		free(v);
+		fprintf(stderr, "tcphs: out of memory\n");
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct tcphs_flow f = { 0 };
 
@@ -898,8 +906,17 @@ static void print_flows(struct pcap_state *st)
 		if (o->json)
 			tcphs_print_flow_json(stdout, &f);
 		else
-			tcphs_print_flow(stdout, &f);
+			rows[nrows++] = f;
 	}
+	if (!o->ladder && !o->pcap_events && !o->json) {
+		struct tcphs_table t = o->table;
+
+		/* Ages as at the capture's last packet. */
+		t.has_now = st->last_ns != 0;
+		t.now_ns = st->last_ns;
+		tcphs_table_print(stdout, &t, rows, nrows);
+	}
+	free(rows);
 	free(v);
 }
 

@@ -56,6 +56,8 @@ enum {
 	OPT_DPORT,
 	OPT_STATE,
 	OPT_UTC,
+	OPT_WIDE,
+	OPT_NO_HEADER,
 };
 
 /* The filters, shared by events, list and pcap. */
@@ -106,6 +108,10 @@ static const struct option events_opts[] = {
 
 static const struct option list_opts[] = {
 	{ "json",	no_argument,		NULL, 'j' },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "columns",	required_argument,	NULL, 'o' },
+	{ "wide",	no_argument,		NULL, OPT_WIDE },
+	{ "no-header",	no_argument,		NULL, OPT_NO_HEADER },
 	FILTER_OPTS,
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -124,6 +130,9 @@ static const struct option pcap_opts[] = {
 	{ "no-times",	no_argument,		NULL, OPT_NO_TIMES },
 	{ "events",	no_argument,		NULL, OPT_EVENTS },
 	{ "output",	required_argument,	NULL, 'o' },
+	{ "columns",	required_argument,	NULL, 'o' },
+	{ "wide",	no_argument,		NULL, OPT_WIDE },
+	{ "no-header",	no_argument,		NULL, OPT_NO_HEADER },
 	{ "utc",	no_argument,		NULL, OPT_UTC },
 	{ "stats",	no_argument,		NULL, OPT_STATS },
 	{ "loose",	no_argument,		NULL, OPT_LOOSE },
@@ -167,11 +176,15 @@ static const struct command commands[] = {
 		"\n" FILTER_NOTE,
 	},
 	{
-		"list", run_list, false, ":j46f:p:a:s:d:h", list_opts,
+		"list", run_list, false, ":jo:46f:p:a:s:d:h", list_opts,
 		"Usage: tcphs list [OPTIONS]\n"
 		"Print the flows the module tracks.\n"
 		"\n"
 		"  -j, --json                 one JSON object per line\n"
+		"  -o, --columns COL,..       these columns, in this order (names as in\n"
+		"                             /proc/tcphs; an unknown one lists them all)\n"
+		"      --wide                 all the columns\n"
+		"      --no-header            no header line\n"
 		FILTER_USAGE
 		"      --state STATE,..       only flows in STATE (or a group: opening,\n"
 		"                             closing, finished)\n"
@@ -202,8 +215,11 @@ static const struct command commands[] = {
 		"  -j, --json                 one JSON object per line\n"
 		"  -r, --raw                  seq and ack as on the wire, not x+N/y+N\n"
 		"      --events               the events instead, as tcphs events prints them\n"
-		"  -o, --output wall|iso|mono with --events, the time: wall clock (default),\n"
-		"                             ISO 8601, or seconds since the epoch\n"
+		"  -o, --output ITEM,..       the table's columns (as tcphs list -o), or\n"
+		"                             with --events the time: wall (default), iso,\n"
+		"                             or mono (seconds since the epoch)\n"
+		"      --wide                 all the table's columns\n"
+		"      --no-header            no header line\n"
 		"      --utc                  wall-clock times in UTC\n"
 		"  -l, --ladder               every flow as a sequence diagram\n"
 		"      --no-times             with --ladder, leave out the time column\n"
@@ -380,17 +396,37 @@ static void filter_add(const struct command *cmd, struct tcphs_filter *flt,
 		usage_error(cmd, "%s", err);
 }
 
+/*
+ * -o: a comma list of time formats (events, pcap --events) and columns
+ * (list, pcap), as conntrack's -o takes several words.
+ */
 static void parse_output(const struct command *cmd, const char *arg,
 			 struct tcphs_opts *o)
 {
-	if (!strcmp(arg, "wall"))
-		o->time = TCPHS_TIME_WALL;
-	else if (!strcmp(arg, "iso"))
-		o->time = TCPHS_TIME_ISO;
-	else if (!strcmp(arg, "mono"))
-		o->time = TCPHS_TIME_MONO;
-	else
-		usage_error(cmd, "bad --output '%s': use wall, iso or mono", arg);
+	bool columns = strcmp(cmd->name, "events");
+	bool times = strcmp(cmd->name, "list");
+	char *copy = strdup(arg), *tok, *save = NULL;
+	char err[512];
+
+	if (!copy) {
+		perror("tcphs");
+		exit(EXIT_ERROR);
+	}
+	if (!arg[0] || arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		usage_error(cmd, "bad --output '%s': an empty item", arg);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (times && !strcmp(tok, "wall"))
+			o->time = TCPHS_TIME_WALL;
+		else if (times && !strcmp(tok, "iso"))
+			o->time = TCPHS_TIME_ISO;
+		else if (times && !strcmp(tok, "mono"))
+			o->time = TCPHS_TIME_MONO;
+		else if (!columns)
+			usage_error(cmd, "bad --output '%s': use wall, iso or mono", tok);
+		else if (tcphs_table_add_column(&o->table, tok, err, sizeof(err)))
+			usage_error(cmd, "%s%s", err, times ? "; times: wall iso mono" : "");
+	}
+	free(copy);
 }
 
 static void parse_proto(const struct command *cmd, const char *arg)
@@ -475,6 +511,12 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			break;
 		case OPT_UTC:
 			o->utc = true;
+			break;
+		case OPT_WIDE:
+			o->wide = true;
+			break;
+		case OPT_NO_HEADER:
+			o->table.no_header = true;
 			break;
 		case 'c':
 			o->count = parse_ulong(cmd, "--count", optarg, 1, ULONG_MAX);
@@ -569,6 +611,10 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		usage_error(cmd, "--no-times only applies to --ladder");
 	if (tcphs_filter_check(flt, err, sizeof(err)))
 		usage_error(cmd, "%s", err);
+	if (o->wide && o->table.ncols)
+		usage_error(cmd, "--wide shows every column: leave out --columns");
+	if (!o->table.ncols)
+		tcphs_table_default(&o->table, o->wide);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "flow.h"
 #include "output.h"
+#include "table.h"
 
 #define TCPHS_PROG_VERSION	"1.0"
 
@@ -33,6 +34,8 @@ struct tcphs_opts {
 	bool wall;
 	enum tcphs_time_fmt time;	/* events: how the time is written */
 	bool utc;
+	struct tcphs_table table;	/* list, pcap: the columns */
+	bool wide;			/* all the columns */
 	unsigned long count;		/* 0: no limit */
 	double timeout;			/* seconds, 0: none */
 	int rcvbuf;			/* bytes */

@@ -417,11 +417,22 @@ test_list_filters() {
 
 	# The text form: a header, then the same flows.
 	in_ns lst tcphs list --port 8432 >/tmp/list.txt
-	expect_match "text header" "$(head -n1 /tmp/list.txt)" '^ID +FAM +ORIG +REPLY +STATE +CONN +HISTORY'
+	expect_match "text header" "$(head -n1 /tmp/list.txt)" \
+		'^ *ID ORIG +REPLY +STATE +CONN_STATE HISTORY +AGE TIMEOUT SYN_SYNACK_MS SYNACK_ACK_MS$'
 	expect_eq "text flows" "$(sed 1d /tmp/list.txt | awk '{ print $1 }' | tr '\n' ' ')" \
 		"$(ids lst --port 8432)"
 	expect_match "text line" "$(sed -n 2p /tmp/list.txt)" \
-		'^[0-9]+ +ipv6 +\[::1\]:[0-9]+ +\[::1\]:8432 +TIME_WAIT +SF +ShADadFf '
+		'^ *[0-9]+ \[::1\]:[0-9]+ \[::1\]:8432 TIME_WAIT SF +ShADadFf +[0-9]+\.[0-9] +[0-9]+ +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{3}$'
+	# The timeout column is /proc/tcphs's, the age a flow's time since its SYN.
+	lt=$(in_ns lst tcphs list -o id,timeout --no-header --port 8435 | awk '{ print $2 }')
+	pt=$(proc_table lst | awk '$4 == "127.0.0.1:8435" { print $24 }')
+	log "timeout of the open flow: list $lt, /proc $pt"
+	expect_eq "timeout, list and /proc within a second" \
+		"$(awk -v a="$lt" -v b="$pt" 'BEGIN { d = a - b; print (a > 0 && d <= 1 && d >= -1) ? "yes" : "no" }')" yes
+	expect_match "--no-header -o id,state" "$(in_ns lst tcphs list --no-header -o id,state --port 8432)" \
+		'^ *[0-9]+ TIME_WAIT$'
+	expect_eq "--wide: every column" "$(in_ns lst tcphs list --wide | head -n1 | wc -w)" 21
+	expect_eq "JSON timeout" "$(in_ns lst tcphs list -j --port 8435 | jq -r '.timeout | type')" number
 	in_ns lst tcphs list >/tmp/list.txt
 	expect_eq "text flows, all" "$(sed 1d /tmp/list.txt | awk '{ print $1 }' | sort -n | tr '\n' ' ')" \
 		"$(ids lst)"
@@ -734,6 +745,8 @@ test_bad_arguments() {
 	usage_err "^tcphs: unknown option '--ladder' for 'list'" --ladder list
 	usage_err "^tcphs: no command after the options" -j
 	usage_err "^tcphs: bad --output 'local'" events -o local
+	usage_err "^tcphs: unknown column 'pid'; columns: id family" list -o id,pid
+	usage_err "^tcphs: --wide shows every column" list --wide -o id
 	usage_err "^tcphs: unknown command ''" ""
 	out=$(tcphs 2>&1)
 	expect_eq "tcphs without arguments exit status" "$?" 64

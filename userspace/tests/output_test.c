@@ -18,6 +18,7 @@
 
 #include "../flow.h"
 #include "../output.h"
+#include "../table.h"
 
 static int failures, checks;
 
@@ -507,8 +508,9 @@ static void test_ladder(void)
 static void test_flow_line(void)
 {
 	size_t n;
-	struct tcphs_flow f = textbook(&n)[6];
-	char out[2048];
+	struct tcphs_flow f = textbook(&n)[6], rows[3];
+	struct tcphs_table t = { 0 };
+	char out[4096], err[512];
 
 	f.lat_syn_synack = 120045;
 	f.lat_synack_ack = 30000;
@@ -524,12 +526,19 @@ static void test_flow_line(void)
 	SET(&f, TCPHS_A_RTX_FIN);
 	SET(&f, TCPHS_A_CLOSER);
 	SET(&f, TCPHS_A_END);
-	CAPTURE(out, tcphs_print_flow_header(fp); tcphs_print_flow(fp, &f));
+	f.timeout = 60;
+	SET(&f, TCPHS_A_TIMEOUT);
+	tcphs_table_default(&t, false);
+	t.has_now = true;
+	f.ts_syn = 1000000000000ULL;
+	t.now_ns = f.ts_syn + 2500000000ULL;
+	SET(&f, TCPHS_A_TS_SYN);
+	CAPTURE(out, tcphs_table_print(fp, &t, &f, 1));
 	check_str("list text", out,
-"ID       FAM  ORIG                    REPLY                   STATE       CONN   "
-"HISTORY           ISN_ORIG  ISN_REPLY   SYN-SYNACK   SYNACK-ACK RTX      CLOSER END       NAT\n"
-"7        ipv4 10.0.0.1:40000          10.0.0.2:8080           TIME_WAIT   SF     "
-"ShAdDaFf              1000       5000    120.045us     30.000us 1/0/0    orig   fin       -\n");
+"ID ORIG           REPLY         STATE     CONN_STATE HISTORY  AGE TIMEOUT SYN_SYNACK_MS "
+"SYNACK_ACK_MS\n"
+" 7 10.0.0.1:40000 10.0.0.2:8080 TIME_WAIT SF         ShAdDaFf 2.5      60         0.120 "
+"        0.030\n");
 
 	CAPTURE(out, tcphs_print_flow_json(fp, &f));
 	check_str("list json", out,
@@ -538,14 +547,76 @@ static void test_flow_line(void)
 		  "\"daddr\":\"10.0.0.2\",\"dport\":8080,"
 		  "\"state\":\"TIME_WAIT\",\"conn_state\":\"SF\",\"history\":\"ShAdDaFf\","
 		  "\"isn_orig\":1000,\"isn_reply\":5000,\"syn_synack_ns\":120045,"
-		  "\"synack_ack_ns\":30000,\"rtx_syn\":1,\"rtx_synack\":0,\"rtx_fin\":0,"
-		  "\"closer\":\"orig\",\"end\":\"fin\"}\n");
+		  "\"synack_ack_ns\":30000,\"ts_syn\":1000000000000,\"rtx_syn\":1,"
+		  "\"rtx_synack\":0,\"rtx_fin\":0,"
+		  "\"closer\":\"orig\",\"end\":\"fin\",\"timeout\":60}\n");
 
-	f = (struct tcphs_flow){ 0 };
-	CAPTURE(out, tcphs_print_flow(fp, &f));
-	check_str("list text, nothing known", out,
-"-        -    ?:?                     ?:?                     -           -      "
-"-                        -          -            -            - -/-/-    -      -         -\n");
+	/*
+	 * An IPv4 flow's line fits 120 characters: the longest client
+	 * endpoint, a six-digit id, an age of a day, a second's latencies.
+	 */
+	{
+		struct tcphs_flow b = f;
+		struct tcphs_table d = { 0 };
+		char *nl;
+
+		inet_pton(AF_INET, "192.168.100.200", b.saddr.b);
+		inet_pton(AF_INET, "10.100.0.10", b.daddr.b);
+		b.sport = 54321;
+		b.dport = 443;
+		b.flow_id = 999999;
+		b.state = TCPHS_STATE_ESTABLISHED;
+		b.timeout = 431999;
+		b.lat_syn_synack = 999999999ULL;
+		b.lat_synack_ack = 999999999ULL;
+		snprintf(b.history, sizeof(b.history), "ShADadtT");
+		tcphs_table_default(&d, false);
+		d.has_now = true;
+		d.now_ns = b.ts_syn + 86399ULL * 1000000000ULL;
+		CAPTURE(out, tcphs_table_print(fp, &d, &b, 1));
+		nl = strchr(out, '\n');
+		if (!nl || nl - out > 120 || strlen(nl + 1) > 121)
+			printf("%s", out);
+		check("list text: a busy IPv4 line fits 120 characters",
+		      nl && nl - out <= 120 && strlen(nl + 1) <= 121);
+	}
+
+	/* Widths follow the data: an IPv6 flow with a 10-digit id, and one
+	 * that knows nothing, under the same header. */
+	rows[0] = f;
+	rows[1] = (struct tcphs_flow){ 0 };
+	rows[2] = f;
+	rows[2].flow_id = 4294967295U;
+	rows[2].family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::1", rows[2].saddr.b);
+	inet_pton(AF_INET6, "2001:db8:ffff::2", rows[2].daddr.b);
+	t.has_now = false;
+	CAPTURE(out, tcphs_table_print(fp, &t, rows, 3));
+	check_str("list text, widths from the data", out,
+"        ID ORIG                REPLY                   STATE     CONN_STATE HISTORY  AGE "
+"TIMEOUT SYN_SYNACK_MS SYNACK_ACK_MS\n"
+"         7 10.0.0.1:40000      10.0.0.2:8080           TIME_WAIT SF         ShAdDaFf   - "
+"     60         0.120         0.030\n"
+"         - ?:?                 ?:?                     -         -          -          - "
+"      -             -             -\n"
+"4294967295 [2001:db8::1]:40000 [2001:db8:ffff::2]:8080 TIME_WAIT SF         ShAdDaFf   - "
+"     60         0.120         0.030\n");
+
+	/* Chosen columns, in the order given, and no header. */
+	memset(&t, 0, sizeof(t));
+	check("columns", !tcphs_table_add_column(&t, "ID", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "rtx_syn", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "end", err, sizeof(err)));
+	check("column twice", tcphs_table_add_column(&t, "id", err, sizeof(err)) &&
+	      strstr(err, "given twice"));
+	check("unknown column", tcphs_table_add_column(&t, "pid", err, sizeof(err)) &&
+	      strstr(err, "unknown column 'pid'; columns: id family"));
+	t.no_header = true;
+	CAPTURE(out, tcphs_table_print(fp, &t, rows, 3));
+	check_str("list text, chosen columns", out,
+"         7 1 fin\n"
+"         - - -\n"
+"4294967295 1 fin\n");
 
 	/* Behind a DNAT and masquerade: the server's view, in both forms. */
 	f = textbook(&n)[6];
@@ -557,11 +628,14 @@ static void test_flow_line(void)
 	SET(&f, TCPHS_A_NAT_DADDR);
 	SET(&f, TCPHS_A_NAT_SPORT);
 	SET(&f, TCPHS_A_NAT_DPORT);
-	CAPTURE(out, tcphs_print_flow(fp, &f));
+	memset(&t, 0, sizeof(t));
+	tcphs_table_add_column(&t, "id", err, sizeof(err));
+	tcphs_table_add_column(&t, "nat_orig", err, sizeof(err));
+	tcphs_table_add_column(&t, "nat_reply", err, sizeof(err));
+	CAPTURE(out, tcphs_table_print(fp, &t, &f, 1));
 	check_str("list text, translated", out,
-"7        ipv4 10.0.0.1:40000          10.0.0.2:8080           TIME_WAIT   SF     "
-"ShAdDaFf              1000       5000            -            - -/-/-    -      -         "
-"10.2.0.1:40000>10.2.0.2:80\n");
+"ID NAT_ORIG       NAT_REPLY\n"
+" 7 10.2.0.1:40000 10.2.0.2:80\n");
 	CAPTURE(out, tcphs_print_flow_json(fp, &f));
 	check_str("list json, translated", out,
 		  "{\"flow_id\":7,\"netns\":4026531840,\"family\":4,"

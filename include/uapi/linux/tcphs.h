@@ -13,7 +13,10 @@
  *		  [TCPHS_A_FILTER_ADDR]		4 or 16 bytes, either endpoint
  *		  [TCPHS_A_FILTER_PORT]		u16, either endpoint
  *		  [TCPHS_A_FILTER_STATE]	u8, enum tcphs_state
- *	Reply:    one message per flow, with the flow attributes below.
+ *	Reply:    one message per flow, with the flow attributes below and
+ *		  TCPHS_A_TIMEOUT (u32), seconds before the flow times out
+ *		  if nothing more is seen (0: due), as /proc/tcphs's timeout
+ *		  column.
  *
  * TCPHS_CMD_GET_STATS (do)
  *	Request:  nothing
@@ -256,6 +259,7 @@ enum tcphs_attr {
 	TCPHS_A_NAT_DADDR,
 	TCPHS_A_NAT_SPORT,
 	TCPHS_A_NAT_DPORT,
+	TCPHS_A_TIMEOUT,
 	__TCPHS_A_MAX
 };
 
