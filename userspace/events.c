@@ -248,6 +248,39 @@ static void ladder_add(struct evstate *st, const struct tcphs_flow *f)
 	st->printed++;
 }
 
+static int lflow_cmp(const void *a, const void *b)
+{
+	const struct lflow *x = *(const struct lflow * const *)a;
+	const struct lflow *y = *(const struct lflow * const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* At exit: the flows that had not ended, oldest first, as they are. */
+static void ladder_draw_open(struct evstate *st)
+{
+	struct tcphs_out out = st->out;
+	struct lflow **v, *lf;
+	size_t i, n = 0;
+
+	if (!st->nflows)
+		return;
+	v = calloc(st->nflows, sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < LADDER_BUCKETS; i++)
+		for (lf = st->buckets[i]; lf && n < st->nflows; lf = lf->next)
+			v[n++] = lf;
+	qsort(v, n, sizeof(*v), lflow_cmp);
+	out.still_open = true;
+	for (i = 0; i < n; i++)
+		if (v[i]->n)
+			tcphs_draw_ladder(stdout, v[i]->ev, v[i]->n, &out);
+	fprintf(stderr, "tcphs: %zu flow%s still open, drawn as they are\n",
+		n, n == 1 ? "" : "s");
+	free(v);
+}
+
 static void ladder_free(struct evstate *st)
 {
 	struct lflow *lf, *next;
@@ -537,9 +570,7 @@ int run_events(const struct tcphs_opts *o)
 	}
 	if (st->unloaded)
 		fputs("tcphs: the tcphs module was unloaded\n", stderr);
-	if (st->nflows)
-		fprintf(stderr, "tcphs: %lu flow%s still open, not drawn\n",
-			st->nflows, st->nflows == 1 ? "" : "s");
+	ladder_draw_open(st);
 	if (st->malformed > 1)
 		fprintf(stderr, "tcphs: skipped %lu malformed messages\n", st->malformed);
 	if (st->foreign > 1)

@@ -542,12 +542,82 @@ void tcphs_print_flow_json(FILE *fp, const struct tcphs_flow *f)
 #define LADDER_MIN_INNER	40	/* columns between the two bars */
 #define LADDER_LABEL_LEN	160
 
+#define LADDER_STATE_W		11	/* the longest state, ESTABLISHED */
+
 struct rung {
 	const struct tcphs_flow *ev;	/* the segment's first event */
 	bool arrow;			/* false for a note: (timeout) */
 	char label[LADDER_LABEL_LEN];
 	char time[32];
+	char delta[32];
+	const char *st[2];		/* client's and server's state after it */
 };
+
+/*
+ * The endpoints' own TCP states (RFC 9293's names) after event @e, as the
+ * segments between them tell: the sender's after sending, the receiver's
+ * after receiving. @st[0] is the client's (originator's), @st[1] the
+ * server's. Events that change nothing for the endpoints (a retransmission,
+ * an invalid segment, a timeout) leave them as they were.
+ */
+static void endpoint_step(const char *st[2], const struct tcphs_flow *e)
+{
+	unsigned int tx = e->dir == TCPHS_DIR_REPLY ? 1 : 0, rx = !tx;
+
+	if (!tcphs_has(e, TCPHS_A_STATE) || !tcphs_has(e, TCPHS_A_EVENT))
+		return;
+	switch (e->event) {
+	case TCPHS_EV_SYN:
+	case TCPHS_EV_SYN_ACK:
+	case TCPHS_EV_ESTABLISHED:
+	case TCPHS_EV_FIN:
+	case TCPHS_EV_FIN_ACKED:
+	case TCPHS_EV_TIME_WAIT:
+		break;
+	case TCPHS_EV_RST:
+		st[0] = st[1] = "CLOSED";
+		return;
+	default:
+		return;
+	}
+	switch (e->state) {
+	case TCPHS_STATE_SYN_SENT:
+		/* The receiver is SYN_RCVD once it answers (or CLOSED: RST). */
+		st[tx] = "SYN_SENT";
+		break;
+	case TCPHS_STATE_SYN_SENT2:
+		st[0] = st[1] = "SYN_RCVD";
+		break;
+	case TCPHS_STATE_SYN_RECV:
+		st[tx] = "SYN_RCVD";
+		st[rx] = "ESTABLISHED";
+		break;
+	case TCPHS_STATE_ESTABLISHED:
+		st[0] = st[1] = "ESTABLISHED";
+		break;
+	case TCPHS_STATE_FIN_WAIT_1:
+		st[tx] = "FIN_WAIT_1";
+		st[rx] = "CLOSE_WAIT";
+		break;
+	case TCPHS_STATE_FIN_WAIT_2:
+		st[tx] = "CLOSE_WAIT";
+		st[rx] = "FIN_WAIT_2";
+		break;
+	case TCPHS_STATE_CLOSING:
+		st[0] = st[1] = "CLOSING";
+		break;
+	case TCPHS_STATE_LAST_ACK:
+		/* From CLOSING: one FIN acked; the acker still waits for its own. */
+		if (!tcphs_has(e, TCPHS_A_OLD_STATE) || e->old_state != TCPHS_STATE_CLOSING)
+			st[tx] = "LAST_ACK";
+		st[rx] = "TIME_WAIT";
+		break;
+	case TCPHS_STATE_TIME_WAIT:
+		st[tx] = "TIME_WAIT";
+		st[rx] = st[rx] && !strcmp(st[rx], "CLOSING") ? "TIME_WAIT" : "CLOSED";
+		break;
+	}
+}
 
 /* The word an event gives its segment's arrow, NULL for a note. */
 static const char *rung_word(const struct tcphs_flow *e, char *buf, size_t len)
@@ -736,10 +806,11 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 	const struct tcphs_flow *last;
 	char src[TCPHS_STR_LEN], dst[TCPHS_STR_LEN], hist[TCPHS_HISTORY_LEN];
 	struct rung *rungs;
-	size_t i, j, nr = 0;
-	int inner = LADDER_MIN_INNER, timew = 10, prefix, len;
-	bool have_t0 = false;
-	uint64_t t0 = 0;
+	size_t i, j, k, nr = 0;
+	int inner = LADDER_MIN_INNER, timew = 10, deltaw = 10, prefix, len;
+	bool have_t0 = false, have_prev = false, opened, refused;
+	uint64_t t0 = 0, prev = 0;
+	const char *st[2];
 
 	if (!n)
 		return;
@@ -763,6 +834,13 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 		}
 	}
 
+	/* A flow seen from its first SYN starts from CLOSED and LISTEN. */
+	opened = tcphs_has(&ev[0], TCPHS_A_EVENT) && ev[0].event == TCPHS_EV_SYN &&
+		 tcphs_has(&ev[0], TCPHS_A_OLD_STATE) && ev[0].old_state == TCPHS_STATE_NONE;
+	/* ... or from CLOSED on both sides, when the SYN was refused. */
+	refused = tcphs_has(last, TCPHS_A_CONN_STATE) && last->conn_state == TCPHS_CS_REJ;
+	st[0] = opened ? "CLOSED" : NULL;
+	st[1] = opened ? (refused ? "CLOSED" : "LISTEN") : NULL;
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && same_segment(&ev[j - 1], &ev[j]); j++)
 			;
@@ -771,17 +849,31 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 		len = strlen(rungs[nr].label);
 		if (len + 13 > inner)
 			inner = len + 13;
-		if (have_t0 && tcphs_has(&ev[i], TCPHS_A_TS_NS))
+		for (k = i; k < j; k++)
+			endpoint_step(st, &ev[k]);
+		rungs[nr].st[0] = st[0];
+		rungs[nr].st[1] = st[1];
+		if (have_t0 && tcphs_has(&ev[i], TCPHS_A_TS_NS)) {
 			offset_str(rungs[nr].time, sizeof(rungs[nr].time),
 				   (int64_t)(ev[i].ts_ns - t0));
-		else
+			offset_str(rungs[nr].delta + 1, sizeof(rungs[nr].delta) - 1,
+				   have_prev ? (int64_t)(ev[i].ts_ns - prev) : 0);
+			rungs[nr].delta[0] = '+';
+			prev = ev[i].ts_ns;
+			have_prev = true;
+		} else {
 			snprintf(rungs[nr].time, sizeof(rungs[nr].time), "?");
+			snprintf(rungs[nr].delta, sizeof(rungs[nr].delta), "?");
+		}
 		len = strlen(rungs[nr].time);
 		if (len > timew)
 			timew = len;
+		len = strlen(rungs[nr].delta);
+		if (len > deltaw)
+			deltaw = len;
 		nr++;
 	}
-	prefix = o->no_times ? 0 : timew + 2;
+	prefix = (o->no_times ? 0 : timew + 2 + deltaw + 2) + LADDER_STATE_W + 1;
 
 	tcphs_endpoint_str(src, sizeof(src), last, TCPHS_A_SADDR, TCPHS_A_SPORT);
 	tcphs_endpoint_str(dst, sizeof(dst), last, TCPHS_A_DADDR, TCPHS_A_DPORT);
@@ -793,10 +885,17 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 		NAME_IF(last, TCPHS_A_CONN_STATE, tcphs_conn_state_names, conn_state),
 		tcphs_has(last, TCPHS_A_HISTORY) && last->history[0] ?
 			tcphs_safe_str(hist, sizeof(hist), last->history) : "-");
-	repeat(fp, ' ', prefix);
-	fputs("client", fp);
-	repeat(fp, ' ', inner + 2 - 12);
+	if (!o->no_times)
+		fprintf(fp, "%*s  %*s  ", timew, "time", deltaw, "delta");
+	fprintf(fp, "%-*s", LADDER_STATE_W + 1, "client");
+	repeat(fp, ' ', inner + 2 + 1);
 	fputs("server\n", fp);
+	if (opened) {
+		repeat(fp, ' ', prefix - LADDER_STATE_W - 1);
+		fprintf(fp, "%-*s |", LADDER_STATE_W, "CLOSED");
+		repeat(fp, ' ', inner);
+		fprintf(fp, "| %s\n", refused ? "CLOSED" : "LISTEN");
+	}
 
 	for (i = 0; i < nr; i++) {
 		const struct rung *r = &rungs[i];
@@ -804,20 +903,28 @@ void tcphs_draw_ladder(FILE *fp, const struct tcphs_flow *ev, size_t n,
 
 		len = strlen(r->label);
 		if (!o->no_times)
-			fprintf(fp, "%*s  ", timew, r->time);
+			fprintf(fp, "%*s  %*s  ", timew, r->time, deltaw, r->delta);
+		fprintf(fp, "%-*s ", LADDER_STATE_W, r->st[0] ? r->st[0] : "-");
 		if (!r->arrow) {
 			fprintf(fp, "|        %s", r->label);
 			repeat(fp, ' ', inner - 8 - len);
-			fputs("|\n", fp);
+			fputs("|", fp);
 		} else if (e->dir == TCPHS_DIR_REPLY && tcphs_has(e, TCPHS_A_DIR)) {
 			fprintf(fp, "|<------ %s ", r->label);
 			repeat(fp, '-', inner - 9 - len);
-			fputs("|\n", fp);
+			fputs("|", fp);
 		} else {
 			fprintf(fp, "|------- %s ", r->label);
 			repeat(fp, '-', inner - 10 - len);
-			fputs(">|\n", fp);
+			fputs(">|", fp);
 		}
+		fprintf(fp, " %s\n", r->st[1] ? r->st[1] : "-");
+	}
+	if (o->still_open) {
+		repeat(fp, ' ', prefix);
+		fputs("|        (still open)", fp);
+		repeat(fp, ' ', inner - 8 - (int)strlen("(still open)"));
+		fputs("|\n", fp);
 	}
 	fputc('\n', fp);
 	free(rungs);

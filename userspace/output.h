@@ -30,6 +30,7 @@ struct tcphs_out {
 	bool wall;		/* wall clock and monotonic time both (--wall) */
 	int64_t wall_offset;	/* CLOCK_REALTIME - the events' clock, ns */
 	bool no_times;		/* ladder: leave out the time column */
+	bool still_open;	/* ladder: the flow had not ended: say so */
 };
 
 /* Long enough for any string the helpers below write. */

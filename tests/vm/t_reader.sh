@@ -340,6 +340,24 @@ test_ladder() {
 	fi
 	expect_match "first line" "$(head -n1 /tmp/ladder.txt)" \
 		"^flow [0-9]+  127\\.0\\.0\\.1:$CPORT -> 127\\.0\\.0\\.1:8421  \\(SF, ShADadFf\\)\$"
+
+	# A flow still open when the reader stops is drawn as it is.
+	serve_new lad 127.0.0.1 8422 --timeout 60 || return
+	reader lad /tmp/ladder-open.txt --ladder --no-times
+	ip netns exec lad "$TCPCONN" connect 127.0.0.1 8422 --wait 60000 --timeout 60 >/dev/null &
+	holder=$!
+	wait_for 10 sh -c 'ip netns exec lad cat /proc/tcphs | grep -q ":8422 *ESTABLISHED"' ||
+		fail "no ESTABLISHED flow for port 8422"
+	reader_stop "$READER"
+	kill "$holder" 2>/dev/null
+	wait "$holder" "$SERVER_PID" 2>/dev/null
+	sed 's/^/    | /' /tmp/ladder-open.txt
+	expect_eq "open flow: the rungs" \
+		"$(grep -c '|-------\||<------' /tmp/ladder-open.txt)" 3
+	expect_match "open flow: the last states" "$(grep 'ACK ack=y+1' /tmp/ladder-open.txt)" \
+		'^ESTABLISHED +\|-+ ACK ack=y\+1 -+>\| ESTABLISHED$'
+	expect_match "open flow: marked" "$(grep -c '(still open)' /tmp/ladder-open.txt)" '^1$'
+	expect_match "open flow: reported" "$(cat /tmp/ladder-open.txt.err)" '1 flow still open, drawn as they are'
 }
 
 # ids NS ARGS...: the flow ids `tcphs list --json ARGS` gives, sorted.

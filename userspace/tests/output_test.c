@@ -393,42 +393,45 @@ static void test_ladder(void)
 	CAPTURE(out, tcphs_draw_ladder(fp, t, n, &o));
 	check_str("ladder textbook", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, ShAdDaFf)\n"
-"            client                              server\n"
-"   0.000ms  |------- SYN seq=x --------------------->|\n"
-"   0.120ms  |<------ SYN-ACK seq=y ack=x+1 ----------|\n"
-"   0.150ms  |------- ACK ack=y+1 ------------------->|\n"
-"   5.001ms  |------- FIN seq=x+6 ack=y+1 ----------->|\n"
-"   5.100ms  |<------ ACK ack=x+7 --------------------|\n"
-"   5.120ms  |<------ FIN seq=y+1 ack=x+7 ------------|\n"
-"   5.200ms  |------- ACK ack=y+2 ------------------->|\n"
+"      time       delta  client                                                 server\n"
+"                        CLOSED      |                                        | LISTEN\n"
+"   0.000ms    +0.000ms  SYN_SENT    |------- SYN seq=x --------------------->| LISTEN\n"
+"   0.120ms    +0.120ms  ESTABLISHED |<------ SYN-ACK seq=y ack=x+1 ----------| SYN_RCVD\n"
+"   0.150ms    +0.030ms  ESTABLISHED |------- ACK ack=y+1 ------------------->| ESTABLISHED\n"
+"   5.001ms    +4.851ms  FIN_WAIT_1  |------- FIN seq=x+6 ack=y+1 ----------->| CLOSE_WAIT\n"
+"   5.100ms    +0.099ms  FIN_WAIT_2  |<------ ACK ack=x+7 --------------------| CLOSE_WAIT\n"
+"   5.120ms    +0.020ms  TIME_WAIT   |<------ FIN seq=y+1 ack=x+7 ------------| LAST_ACK\n"
+"   5.200ms    +0.080ms  TIME_WAIT   |------- ACK ack=y+2 ------------------->| CLOSED\n"
 "\n");
 
 	o.no_times = true;
 	CAPTURE(out, tcphs_draw_ladder(fp, t, n, &o));
 	check_str("ladder textbook, no times", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, ShAdDaFf)\n"
-"client                              server\n"
-"|------- SYN seq=x --------------------->|\n"
-"|<------ SYN-ACK seq=y ack=x+1 ----------|\n"
-"|------- ACK ack=y+1 ------------------->|\n"
-"|------- FIN seq=x+6 ack=y+1 ----------->|\n"
-"|<------ ACK ack=x+7 --------------------|\n"
-"|<------ FIN seq=y+1 ack=x+7 ------------|\n"
-"|------- ACK ack=y+2 ------------------->|\n"
+"client                                                 server\n"
+"CLOSED      |                                        | LISTEN\n"
+"SYN_SENT    |------- SYN seq=x --------------------->| LISTEN\n"
+"ESTABLISHED |<------ SYN-ACK seq=y ack=x+1 ----------| SYN_RCVD\n"
+"ESTABLISHED |------- ACK ack=y+1 ------------------->| ESTABLISHED\n"
+"FIN_WAIT_1  |------- FIN seq=x+6 ack=y+1 ----------->| CLOSE_WAIT\n"
+"FIN_WAIT_2  |<------ ACK ack=x+7 --------------------| CLOSE_WAIT\n"
+"TIME_WAIT   |<------ FIN seq=y+1 ack=x+7 ------------| LAST_ACK\n"
+"TIME_WAIT   |------- ACK ack=y+2 ------------------->| CLOSED\n"
 "\n");
 
 	o.raw = true;
 	CAPTURE(out, tcphs_draw_ladder(fp, t, n, &o));
 	check_str("ladder raw", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, ShAdDaFf)\n"
-"client                              server\n"
-"|------- SYN seq=1000 ------------------>|\n"
-"|<------ SYN-ACK seq=5000 ack=1001 ------|\n"
-"|------- ACK ack=5001 ------------------>|\n"
-"|------- FIN seq=1006 ack=5001 --------->|\n"
-"|<------ ACK ack=1007 -------------------|\n"
-"|<------ FIN seq=5001 ack=1007 ----------|\n"
-"|------- ACK ack=5002 ------------------>|\n"
+"client                                                 server\n"
+"CLOSED      |                                        | LISTEN\n"
+"SYN_SENT    |------- SYN seq=1000 ------------------>| LISTEN\n"
+"ESTABLISHED |<------ SYN-ACK seq=5000 ack=1001 ------| SYN_RCVD\n"
+"ESTABLISHED |------- ACK ack=5001 ------------------>| ESTABLISHED\n"
+"FIN_WAIT_1  |------- FIN seq=1006 ack=5001 --------->| CLOSE_WAIT\n"
+"FIN_WAIT_2  |<------ ACK ack=1007 -------------------| CLOSE_WAIT\n"
+"TIME_WAIT   |<------ FIN seq=5001 ack=1007 ----------| LAST_ACK\n"
+"TIME_WAIT   |------- ACK ack=5002 ------------------>| CLOSED\n"
 "\n");
 
 	/*
@@ -451,14 +454,15 @@ static void test_ladder(void)
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 8, &o));
 	check_str("ladder retrans, 3-segment close", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, StShADFf)\n"
-"            client                              server\n"
-"   0.000ms  |------- SYN seq=x --------------------->|\n"
-"1000.000ms  |------- SYN (retrans) seq=x ----------->|\n"
-"1000.080ms  |<------ SYN-ACK seq=y ack=x+1 ----------|\n"
-"1000.100ms  |------- ACK ack=y+1 ------------------->|\n"
-"1002.000ms  |------- FIN seq=x+1 ack=y+1 ----------->|\n"
-"1002.100ms  |<------ FIN seq=y+1 ack=x+2 ------------|\n"
-"1002.150ms  |------- ACK ack=y+2 ------------------->|\n"
+"      time        delta  client                                                 server\n"
+"                         CLOSED      |                                        | LISTEN\n"
+"   0.000ms     +0.000ms  SYN_SENT    |------- SYN seq=x --------------------->| LISTEN\n"
+"1000.000ms  +1000.000ms  SYN_SENT    |------- SYN (retrans) seq=x ----------->| LISTEN\n"
+"1000.080ms     +0.080ms  ESTABLISHED |<------ SYN-ACK seq=y ack=x+1 ----------| SYN_RCVD\n"
+"1000.100ms     +0.020ms  ESTABLISHED |------- ACK ack=y+1 ------------------->| ESTABLISHED\n"
+"1002.000ms     +1.900ms  FIN_WAIT_1  |------- FIN seq=x+1 ack=y+1 ----------->| CLOSE_WAIT\n"
+"1002.100ms     +0.100ms  TIME_WAIT   |<------ FIN seq=y+1 ack=x+2 ------------| LAST_ACK\n"
+"1002.150ms     +0.050ms  TIME_WAIT   |------- ACK ack=y+2 ------------------->| CLOSED\n"
 "\n");
 
 	e[0] = ev(EV(SYN), O, S_, 1000, 0, 0, ST(NONE), ST(SYN_SENT));
@@ -471,10 +475,28 @@ static void test_ladder(void)
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 2, &o));
 	check_str("ladder refused", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (REJ, Sr)\n"
-"            client                              server\n"
-"   0.000ms  |------- SYN seq=x --------------------->|\n"
-"   0.040ms  |<------ RST seq=0 ack=x+1 --------------|\n"
+"      time       delta  client                                                 server\n"
+"                        CLOSED      |                                        | CLOSED\n"
+"   0.000ms    +0.000ms  SYN_SENT    |------- SYN seq=x --------------------->| CLOSED\n"
+"   0.040ms    +0.040ms  CLOSED      |<------ RST seq=0 ack=x+1 --------------| CLOSED\n"
 "\n");
+
+	/* A flow drawn before it ended says so. */
+	e[0] = ev(EV(SYN), O, S_, 1000, 0, 0, ST(NONE), ST(SYN_SENT));
+	e[0].conn_state = TCPHS_CS_S0;
+	snprintf(e[0].history, sizeof(e[0].history), "S");
+	o.still_open = true;
+	o.no_times = true;
+	CAPTURE(out, tcphs_draw_ladder(fp, e, 1, &o));
+	check_str("ladder still open", out,
+"flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (S0, S)\n"
+"client                                                 server\n"
+"CLOSED      |                                        | LISTEN\n"
+"SYN_SENT    |------- SYN seq=x --------------------->| LISTEN\n"
+"            |        (still open)                    |\n"
+"\n");
+	o.still_open = false;
+	o.no_times = false;
 
 	/* A label too long for the bars moves them apart. */
 	o.raw = true;
@@ -484,9 +506,10 @@ static void test_ladder(void)
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 2, &o));
 	check_str("ladder wide", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (SF, ShAdDaFf)\n"
-"client                                            server\n"
-"|------- SYN seq=1000 -------------------------------->|\n"
-"|<------ SYN-ACK (retrans) seq=4294967295 ack=1001 ----|\n"
+"client                                                               server\n"
+"CLOSED      |                                                      | LISTEN\n"
+"SYN_SENT    |------- SYN seq=1000 -------------------------------->| LISTEN\n"
+"SYN_SENT    |<------ SYN-ACK (retrans) seq=4294967295 ack=1001 ----| LISTEN\n"
 "\n");
 	o.raw = false;
 	o.no_times = false;
@@ -499,9 +522,10 @@ static void test_ladder(void)
 	CAPTURE(out, tcphs_draw_ladder(fp, e, 2, &o));
 	check_str("ladder timeout", out,
 "flow 7  10.0.0.1:40000 -> 10.0.0.2:8080  (S0, S)\n"
-"             client                              server\n"
-"    0.000ms  |------- SYN seq=x --------------------->|\n"
-"30000.000ms  |        (timeout)                       |\n"
+"       time         delta  client                                                 server\n"
+"                           CLOSED      |                                        | LISTEN\n"
+"    0.000ms      +0.000ms  SYN_SENT    |------- SYN seq=x --------------------->| LISTEN\n"
+"30000.000ms  +30000.000ms  SYN_SENT    |        (timeout)                       | LISTEN\n"
 "\n");
 }
 
