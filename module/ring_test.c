@@ -247,9 +247,9 @@ static void ring_needs_net_admin(struct kunit *test)
 /* The header, then the line the reader prints, led by the event's number. */
 static const char * const ring_want_line[] = {
 	"# 0 events overwritten unread since the last read\n",
-	"1 3.000120 flow=7 10.0.0.1:40000 -> 10.0.0.2:80",
+	"1 3.000120 flow=7 10.0.0.2:80 > 10.0.0.1:40000",
 	" reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1",
-	" syn-synack=120.045us\n",
+	" syn-synack=0.120ms\n",
 };
 
 static void ring_line(struct kunit *test)

@@ -111,10 +111,12 @@ const char *tcphs_endpoint_str(char *buf, size_t len, const struct tcphs_flow *f
 	return buf;
 }
 
-/* Nanoseconds as microseconds with three decimals: "120.045us". */
-const char *tcphs_usec_str(char *buf, size_t len, uint64_t ns)
+/* Nanoseconds as milliseconds with three decimals: "0.120ms". */
+const char *tcphs_msec_str(char *buf, size_t len, uint64_t ns)
 {
-	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "us", ns / 1000, ns % 1000);
+	uint64_t us = ns / 1000;
+
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "ms", us / 1000, us % 1000);
 	return buf;
 }
 
@@ -254,7 +256,7 @@ static void print_time(FILE *fp, const struct tcphs_flow *f, const struct tcphs_
  * @o: output options
  *
  * TIME flow=ID SRC > DST DIR EVENT OLD -> NEW
- *	flags=F seq=S ack=A[ syn-synack=Tus][ synack-ack=Tus]
+ *	flags=F seq=S ack=A[ syn-synack=Tms][ synack-ack=Tms]
  * all on one line. SRC > DST follows the segment, as tcpdump prints it: a
  * SYN-ACK reads server > client, and DIR says whether that is the
  * originator's direction (orig) or the other (reply). An event no segment
@@ -299,10 +301,10 @@ void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 
 	if (tcphs_has(f, TCPHS_A_LAT_SYN_SYNACK))
 		fprintf(fp, " syn-synack=%s",
-			tcphs_usec_str(lat, sizeof(lat), f->lat_syn_synack));
+			tcphs_msec_str(lat, sizeof(lat), f->lat_syn_synack));
 	if (tcphs_has(f, TCPHS_A_LAT_SYNACK_ACK))
 		fprintf(fp, " synack-ack=%s",
-			tcphs_usec_str(lat, sizeof(lat), f->lat_synack_ack));
+			tcphs_msec_str(lat, sizeof(lat), f->lat_synack_ack));
 	fputc('\n', fp);
 }
 

@@ -43,7 +43,7 @@ const char *tcphs_addr_str(char *buf, size_t len, const struct tcphs_flow *f,
 			   unsigned int type);
 const char *tcphs_endpoint_str(char *buf, size_t len, const struct tcphs_flow *f,
 			       unsigned int addr_type, unsigned int port_type);
-const char *tcphs_usec_str(char *buf, size_t len, uint64_t ns);
+const char *tcphs_msec_str(char *buf, size_t len, uint64_t ns);
 const char *tcphs_safe_str(char *buf, size_t len, const char *s);
 const char *tcphs_dir_name(unsigned int dir);
 void tcphs_seg_rel(const struct tcphs_flow *f, bool raw, char *seq, char *ack,

@@ -5,7 +5,7 @@
 
 LOG=/proc/net/tcphs_events
 # A whole line: seq, time, flow, tuple, dir, event, old -> new, flags, seq, ack.
-LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ > [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9.]+us)?( synack-ack=[0-9.]+us)?$'
+LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ > [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9]+\.[0-9]{3}ms)?( synack-ack=[0-9]+\.[0-9]{3}ms)?$'
 
 reload() {
 	rmmod tcphs

@@ -161,9 +161,9 @@ $a TIME_WAIT LAST_ACK -> TIME_WAIT flags=A seq=$c+18 ack=$o+18"
 		fail "text events differ:"
 		printf '%s\n--- want\n%s\n' "$got" "$want"
 	fi
-	grep -q 'SYN_ACK .* seq=y ack=x+1 syn-synack=[0-9.]*us$' "$f" ||
+	grep -q 'SYN_ACK .* seq=y ack=x+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms$' "$f" ||
 		fail "SYN-ACK line: $(grep SYN_ACK "$f")"
-	grep -q 'ESTABLISHED SYN_RECV .* ack=y+1 syn-synack=[0-9.]*us synack-ack=[0-9.]*us$' "$f" ||
+	grep -q 'ESTABLISHED SYN_RECV .* ack=y+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms synack-ack=[0-9]*\.[0-9][0-9][0-9]ms$' "$f" ||
 		fail "ESTABLISHED line: $(grep 'ESTABLISHED SYN_RECV' "$f")"
 }
 

@@ -228,13 +228,13 @@ static void test_event_text(void)
 	check_str("event text ESTABLISHED", out,
 		  "1000.000150 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 orig ESTABLISHED "
 		  "SYN_RECV -> ESTABLISHED flags=A seq=x+1 ack=y+1 "
-		  "syn-synack=120.045us synack-ack=30.000us\n");
+		  "syn-synack=0.120ms synack-ack=0.030ms\n");
 	o.raw = true;
 	CAPTURE(out, tcphs_print_event(fp, &f, &o));
 	check_str("event text raw", out,
 		  "1000.000150 flow=7 10.0.0.1:40000 > 10.0.0.2:8080 orig ESTABLISHED "
 		  "SYN_RECV -> ESTABLISHED flags=A seq=1001 ack=5001 "
-		  "syn-synack=120.045us synack-ack=30.000us\n");
+		  "syn-synack=0.120ms synack-ack=0.030ms\n");
 
 	f = base_event();
 	f.family = AF_INET6;
