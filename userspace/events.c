@@ -22,6 +22,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "evlog.h"
 #include "nl.h"
 #include "output.h"
 #include "tcphs.h"
@@ -334,6 +335,27 @@ static int ctrl_msg(const struct nlmsghdr *nlh, const struct genlmsghdr *genl,
 	return MNL_CB_OK;
 }
 
+/* Filter, print or draw one event. True once --count is reached. */
+static bool take_event(struct evstate *st, const struct tcphs_flow *f)
+{
+	if (!tcphs_filter_match(&st->o->filter, f))
+		return false;
+	if (st->o->ladder) {
+		ladder_add(st, f);
+	} else {
+		if (st->o->json)
+			tcphs_print_event_json(stdout, f, &st->out);
+		else
+			tcphs_print_event(stdout, f, &st->out);
+		st->printed++;
+	}
+	if (st->o->count && st->printed >= st->o->count) {
+		st->done = true;
+		return true;
+	}
+	return false;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct evstate *st = data;
@@ -357,23 +379,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (!st->bracketed || !tcphs_has(&f, TCPHS_A_EVENT_SEQ) || f.event_seq > st->start_seq)
 		st->received++;
 	account_seq(st, &f);
-	if (!tcphs_filter_match(&st->o->filter, &f))
-		return MNL_CB_OK;
-
-	if (st->o->ladder) {
-		ladder_add(st, &f);
-	} else {
-		if (st->o->json)
-			tcphs_print_event_json(stdout, &f, &st->out);
-		else
-			tcphs_print_event(stdout, &f, &st->out);
-		st->printed++;
-	}
-	if (st->o->count && st->printed >= st->o->count) {
-		st->done = true;
-		return MNL_CB_STOP;
-	}
-	return MNL_CB_OK;
+	return take_event(st, &f) ? MNL_CB_STOP : MNL_CB_OK;
 }
 
 /*
@@ -441,6 +447,60 @@ static int join_groups(struct evstate *st, struct nl *nl)
 	return EXIT_OK;
 }
 
+/*
+ * tcphs events --from FILE: the lines of /proc/net/tcphs_events (or a copy)
+ * instead of the live events, through the same filters and printers. A
+ * line that is not the log's is reported and skipped; "#" lines say how
+ * many events the log had overwritten.
+ */
+static int run_events_from(struct evstate *st)
+{
+	const struct tcphs_opts *o = st->o;
+	FILE *fp = strcmp(o->from, "-") ? fopen(o->from, "r") : stdin;
+	unsigned long lineno = 0, bad = 0;
+	uint64_t lost = 0, n;
+	struct tcphs_flow f;
+	char line[1024], err[128];
+
+	if (!fp) {
+		fprintf(stderr, "tcphs: %s: %s\n", o->from, strerror(errno));
+		return EXIT_ERROR;
+	}
+	while (!st->done && fgets(line, sizeof(line), fp)) {
+		lineno++;
+		switch (tcphs_evlog_parse(line, &f, &n, err, sizeof(err))) {
+		case TCPHS_EVLOG_EVENT:
+			st->received++;
+			account_seq(st, &f);
+			take_event(st, &f);
+			break;
+		case TCPHS_EVLOG_LOST:
+			lost += n;
+			break;
+		case TCPHS_EVLOG_BAD:
+			if (!bad++)
+				fprintf(stderr, "tcphs: %s:%lu: not a line of the event log: %s\n",
+					o->from, lineno, err);
+			break;
+		}
+	}
+	if (ferror(fp))
+		fprintf(stderr, "tcphs: %s: read error\n", o->from);
+	if (fp != stdin)
+		fclose(fp);
+	ladder_draw_open(st);
+	if (bad > 1)
+		fprintf(stderr, "tcphs: skipped %lu lines that were not the event log's\n", bad);
+	if (lost)
+		fprintf(stderr, "tcphs: the log had overwritten %" PRIu64 " events\n", lost);
+	fprintf(stderr, "tcphs: read %" PRIu64 " events, lost %" PRIu64 "\n",
+		st->received, st->lost);
+	ladder_free(st);
+	if (bad && !st->received)
+		return EXIT_ERROR;
+	return o->strict && st->lost ? EXIT_LOST : EXIT_OK;
+}
+
 /**
  * run_events - tcphs events
  * @o: options
@@ -480,6 +540,11 @@ int run_events(const struct tcphs_opts *o)
 	st->out.no_times = o->no_times;
 	st->out.wall_offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 
+	if (o->from) {
+		ret = run_events_from(st);
+		free(st);
+		return ret;
+	}
 	ret = tcphs_open(&nl);
 	if (ret) {
 		free(st);

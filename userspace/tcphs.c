@@ -58,6 +58,7 @@ enum {
 	OPT_UTC,
 	OPT_WIDE,
 	OPT_NO_HEADER,
+	OPT_FROM,
 };
 
 /* The filters, shared by events, list and pcap. */
@@ -99,6 +100,7 @@ static const struct option events_opts[] = {
 	{ "count",	required_argument,	NULL, 'c' },
 	{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
 	{ "strict",	no_argument,		NULL, OPT_STRICT },
+	{ "from",	required_argument,	NULL, OPT_FROM },
 	FILTER_OPTS,
 	{ "event",	required_argument,	NULL, 'e' },
 	{ "rcvbuf",	required_argument,	NULL, OPT_RCVBUF },
@@ -167,6 +169,8 @@ static const struct command commands[] = {
 		"      --timeout SEC          exit after SEC seconds (status 3 if --count\n"
 		"                             was not reached)\n"
 		"      --strict               stop at the first lost event, status 4\n"
+		"      --from FILE            the events of a copy of /proc/net/tcphs_events\n"
+		"                             (- for standard input), not the live ones\n"
 		FILTER_USAGE
 		"      --state STATE,..       only events that enter STATE (or a group:\n"
 		"                             opening, closing, finished)\n"
@@ -527,6 +531,9 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		case OPT_STRICT:
 			o->strict = true;
 			break;
+		case OPT_FROM:
+			o->from = optarg;
+			break;
 		case 'f':
 			filter_add(cmd, flt, TCPHS_FK_FAMILY, optarg);
 			break;
@@ -611,6 +618,8 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		usage_error(cmd, "--no-times only applies to --ladder");
 	if (tcphs_filter_check(flt, err, sizeof(err)))
 		usage_error(cmd, "%s", err);
+	if (o->from && (o->timeout || o->rcvbuf != TCPHS_DEFAULT_RCVBUF))
+		usage_error(cmd, "--timeout and --rcvbuf are for live events, not --from");
 	if (o->wide && o->table.ncols)
 		usage_error(cmd, "--wide shows every column: leave out --columns");
 	if (!o->table.ncols)

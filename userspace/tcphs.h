@@ -40,6 +40,7 @@ struct tcphs_opts {
 	double timeout;			/* seconds, 0: none */
 	int rcvbuf;			/* bytes */
 	bool strict;			/* events: fail on a lost event */
+	const char *from;		/* events: read this event log instead */
 	struct tcphs_filter filter;
 	/* tcphs pcap */
 	const char *file;

@@ -45,6 +45,17 @@ test_same_as_reader() {
 		fail "log and reader lines differ:"
 		diff /tmp/log-rest.txt /tmp/reader.txt
 	fi
+	# tcphs events --from reads the log back: the same lines, the same ladder.
+	tcphs events --from /tmp/log.txt -o mono >/tmp/from.txt 2>/tmp/from.err
+	expect_eq "events --from the log: exit status" "$?" 0
+	if ! cmp -s /tmp/from.txt /tmp/reader.txt; then
+		fail "events --from the log and the live reader differ:"
+		diff /tmp/from.txt /tmp/reader.txt
+	fi
+	tcphs events --from - --ladder --no-times </tmp/log.txt >/tmp/from.ladder 2>/dev/null
+	expect_eq "ladder from the log: rungs" "$(grep -c '^[A-Z_0-9]* *|[-<]' /tmp/from.ladder)" 7
+	expect_match "ladder from the log: the end" "$(grep 'ack=y+18' /tmp/from.ladder)" \
+		'^TIME_WAIT +\|-+ ACK ack=y\+18 -+>\| CLOSED$'
 	grep -q 'SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1' /tmp/log.txt ||
 		fail "SYN-ACK line: $(grep SYN_ACK /tmp/log.txt)"
 	grep -q 'TIME_WAIT LAST_ACK -> TIME_WAIT flags=A seq=x+18 ack=y+18' /tmp/log.txt ||

@@ -152,6 +152,24 @@ t "event masks" 0 'SYN_ACK' pcap --events -e UPDATE "$PCAP"
 t "event NEW" 0 ' SYN NONE -> SYN_SENT' pcap --events -e NEW "$PCAP"
 t "unknown event" 64 "unknown event 'FOO'; valid events: .*NEW UPDATE DESTROY ALL" pcap --events -e FOO "$PCAP"
 
+# events --from: the event log read back, no module needed.
+cat >"$DIR/log" <<'LOG'
+# 2 events overwritten unread since the last read
+3 3.569741 flow=1 127.0.0.1:60060 > 127.0.0.1:8080 orig SYN NONE -> SYN_SENT flags=S seq=x ack=-
+4 3.580903 flow=1 127.0.0.1:8080 > 127.0.0.1:60060 reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x+1 syn-synack=11.162ms
+6 3.590903 flow=1 127.0.0.1:60060 > 127.0.0.1:8080 orig ESTABLISHED SYN_RECV -> ESTABLISHED flags=A seq=x+1 ack=y+1 syn-synack=11.162ms synack-ack=10.000ms
+not a line of the log
+LOG
+t "--from: the lines again" 0 '^3\.580903 flow=1 127\.0\.0\.1:8080 > 127\.0\.0\.1:60060 reply SYN_ACK SYN_SENT -> SYN_RECV flags=SA seq=y ack=x\+1 syn-synack=11\.162ms$' events --from "$DIR/log" -o mono
+t "--from: a bad line is reported" 0 "log:5: not a line of the event log" events --from "$DIR/log"
+t "--from: the log's overwritten events" 0 "the log had overwritten 2 events" events --from "$DIR/log"
+t "--from: a gap is a loss" 0 "lost 1 events \(seq 5\.\.5\)" events --from "$DIR/log"
+t "--from --strict: status 4" 4 "" events --from "$DIR/log" --strict
+t "--from: filters" 0 '^[^ ]+ flow=1 .* SYN_ACK ' events --from "$DIR/log" -e SYN_ACK
+t "--from: ladder" 0 '^ESTABLISHED +\|-+ ACK ack=y\+1 -+>\| ESTABLISHED$' events --from "$DIR/log" --ladder --no-times
+t "--from: no such file" 1 "no-such-file: No such file" events --from "$DIR/no-such-file"
+t "--from with --timeout" 64 "are for live events" events --from "$DIR/log" --timeout 1
+
 # events: the exit statuses scripts rely on are documented in --help.
 t "events help" 0 'status 3' events --help
 t "strict in help" 0 'status 4' events --help

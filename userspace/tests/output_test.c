@@ -16,6 +16,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "../evlog.h"
 #include "../flow.h"
 #include "../output.h"
 #include "../table.h"
@@ -746,6 +747,73 @@ static void test_parse(void)
 	      f.family == AF_INET && tcphs_has(&f, TCPHS_A_FAMILY));
 }
 
+/*
+ * /proc/net/tcphs_events read back: each line the module writes (the
+ * event's number, then what tcphs events -o mono prints) parses into an
+ * event that prints the same line again.
+ */
+static void test_evlog(void)
+{
+	struct tcphs_out o = { .time = TCPHS_TIME_MONO };
+	struct tcphs_flow e[12], back;
+	char out[1024], line[1100], again[1024], err[128], what[64];
+	const struct tcphs_flow *t;
+	uint64_t lost;
+	size_t n, i;
+
+	t = textbook(&n);
+	memcpy(e, t, n * sizeof(*e));
+	e[2].lat_syn_synack = 120045;
+	e[2].lat_synack_ack = 30000;
+	SET(&e[2], TCPHS_A_LAT_SYN_SYNACK);
+	SET(&e[2], TCPHS_A_LAT_SYNACK_ACK);
+	/* A timeout (no segment), and an IPv6 reply with a number before y. */
+	e[n] = base_event();
+	e[n].event = EV(TIMEOUT);
+	e[n].old_state = ST(SYN_SENT);
+	e[n].state = ST(CLOSED);
+	e[n].ts_ns = 1060000000000ULL;
+	SET(&e[n], TCPHS_A_EVENT);
+	SET(&e[n], TCPHS_A_OLD_STATE);
+	SET(&e[n], TCPHS_A_STATE);
+	SET(&e[n], TCPHS_A_TS_NS);
+	e[n + 1] = ev(EV(INVALID), R, A_, 4990, 1001, 200, ST(ESTABLISHED), ST(ESTABLISHED));
+	e[n + 1].family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::1", e[n + 1].saddr.b);
+	inet_pton(AF_INET6, "2001:db8::2", e[n + 1].daddr.b);
+	n += 2;
+	for (i = 0; i < n; i++) {
+		CAPTURE(out, tcphs_print_event(fp, &e[i], &o));
+		snprintf(line, sizeof(line), "%zu %s", 40 + i, out);
+		snprintf(what, sizeof(what), "event log line %zu parses", i);
+		check(what, tcphs_evlog_parse(line, &back, &lost, err, sizeof(err)) ==
+			    TCPHS_EVLOG_EVENT);
+		CAPTURE(again, tcphs_print_event(fp, &back, &o));
+		snprintf(what, sizeof(what), "event log line %zu, read back", i);
+		check_str(what, again, out);
+		check("event log line's number", back.event_seq == 40 + i);
+	}
+
+	check("event log: lost line", tcphs_evlog_parse(
+		"# 21 events overwritten unread since the last read\n", &back, &lost,
+		err, sizeof(err)) == TCPHS_EVLOG_LOST && lost == 21);
+	check("event log: short line", tcphs_evlog_parse("1 2 3", &back, &lost, err,
+							 sizeof(err)) == TCPHS_EVLOG_BAD);
+	check("event log: bad event", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:1 > 10.0.0.2:2 orig BOGUS NONE -> SYN_SENT flags=S "
+		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD &&
+	      strstr(err, "unknown event 'BOGUS'"));
+	check("event log: mixed families", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:1 > [::1]:2 orig SYN NONE -> SYN_SENT flags=S "
+		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD);
+	check("event log: bad port", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:70000 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=S "
+		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD);
+	check("event log: bad flags", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:1 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=SQ "
+		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD);
+}
+
 int main(void)
 {
 	test_rel();
@@ -757,6 +825,7 @@ int main(void)
 	test_ladder();
 	test_flow_line();
 	test_parse();
+	test_evlog();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
