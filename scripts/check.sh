@@ -9,12 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
 
-# What a boot loader could pick up: /boot and the installed kernel images.
-machine_kernels() {
-	find /boot -maxdepth 1 -printf '%f %s %T@\n' 2>/dev/null | sort
-	dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\n' 'linux-image*' 2>/dev/null | sort
-}
-kernels_before=$(machine_kernels)
+kernels_before=$(tcphs_machine_kernels)
 
 "$TCPHS_SCRIPTS/setup.sh" || tcphs_die "installing dependencies failed"
 tcphs_kernel_paths
@@ -82,16 +77,8 @@ dlog=$TCPHS_BUILD/check-debug.log
 "$TCPHS_SCRIPTS/check-debug.sh" 2>&1 | tee "$dlog"
 tcphs_add_results "$dlog" debug "${PIPESTATUS[0]}" check-debug
 
-kernels_untouched() {
-	local now
-	now=$(machine_kernels)
-	[ "$now" = "$kernels_before" ] && return 0
-	echo "/boot or the installed kernel images changed:"
-	diff <(printf '%s\n' "$kernels_before") <(printf '%s\n' "$now")
-	return 1
-}
 step "the machine's kernels are untouched (/boot, installed linux-image packages)" \
-	kernels_untouched
+	tcphs_kernels_untouched "$kernels_before"
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

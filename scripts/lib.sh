@@ -11,6 +11,8 @@
 #   tcphs_pick_kver              newest *-cloud-amd64 headers (or $TCPHS_KVER)
 #   tcphs_kernel_paths KVER|""   sets KVER, KDIR, VMLINUZ, MODDIR
 #   tcphs_vm_kernel              fetch that VMLINUZ if it is the cache's
+#   tcphs_machine_kernels        /boot and the installed linux-image packages
+#   tcphs_kernels_untouched BEFORE  fails if those changed
 #   tcphs_is_elf FILE            true if FILE is an ELF object
 #   tcphs_copy_with_libs SRC STAGE [DEST]
 #                                copy SRC (and, if ELF, its shared libraries
@@ -95,6 +97,23 @@ tcphs_vm_kernel() {
 			tcphs_die "cannot fetch the VM's kernel $KVER"
 		;;
 	esac
+}
+
+# What a boot loader could pick up: /boot and the installed kernel images.
+tcphs_machine_kernels() {
+	find /boot -maxdepth 1 -printf '%f %s %T@\n' 2>/dev/null | sort
+	dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\n' 'linux-image*' 2>/dev/null | sort
+}
+
+# tcphs_kernels_untouched BEFORE: fails, saying what changed, if
+# tcphs_machine_kernels no longer prints BEFORE.
+tcphs_kernels_untouched() {
+	local now
+	now=$(tcphs_machine_kernels)
+	[ "$now" = "$1" ] && return 0
+	echo "/boot or the installed kernel images changed:"
+	diff <(printf '%s\n' "$1") <(printf '%s\n' "$now")
+	return 1
 }
 
 # True if $1 is a regular file starting with the ELF magic.
