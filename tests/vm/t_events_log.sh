@@ -35,7 +35,7 @@ test_same_as_reader() {
 	expect_eq "events from the reader" "$(grep -c . /tmp/reader.txt)" 7
 	expect_eq "event words in order" \
 		"$(awk '{ print $8 }' /tmp/log.txt | tr '\n' ' ')" \
-		"SYN SYN_ACK ESTABLISHED FIN FIN_ACKED FIN CLOSED "
+		"SYN SYN_ACK ESTABLISHED FIN FIN_ACKED FIN TIME_WAIT "
 	expect_eq "sequence numbers (netlink's)" \
 		"$(awk '{ print $1 }' /tmp/log.txt | tr '\n' ' ')" \
 		"$(jq -r .event_seq /tmp/reader.json | tr '\n' ' ')"

@@ -146,7 +146,7 @@ test_fuzz() {
 	serve_new nlf 127.0.0.1 8505 --count 1 || return
 	in_ns nlf "$TCPCONN" connect 127.0.0.1 8505 >/dev/null
 	wait "$SERVER_PID"
-	wait_for 5 grep -q '"event":"CLOSED"' /tmp/fuzz-events.json ||
+	wait_for 5 grep -q '"event":"TIME_WAIT"' /tmp/fuzz-events.json ||
 		fail "the reader got no closed event after the fuzzing: $(tail -n3 /tmp/fuzz-events.json)"
 	kill $rd 2>/dev/null
 	wait $rd 2>/dev/null

@@ -233,7 +233,7 @@ test_wrap_arithmetic() {
 		ev 4 FIN orig FA 16 11 ESTABLISHED FIN_WAIT_1
 		ev 5 FIN_ACKED reply A 11 17 FIN_WAIT_1 FIN_WAIT_2
 		ev 6 FIN reply FA 11 17 FIN_WAIT_2 LAST_ACK
-		ev 7 CLOSED orig A 17 12 LAST_ACK TIME_WAIT
+		ev 7 TIME_WAIT orig A 17 12 LAST_ACK TIME_WAIT
 	} >/tmp/wrap.json
 	check_4way /tmp/wrap.json 1 orig ShADadFf
 }
@@ -499,7 +499,7 @@ output_settled() {
 }
 
 marker_seen() {
-	grep -q '"event":"CLOSED".*"dport":8442' /tmp/loss.json
+	grep -q '"event":"TIME_WAIT".*"dport":8442' /tmp/loss.json
 }
 
 test_loss_accounting() {
