@@ -152,7 +152,7 @@ static const struct option flush_opts[] = {
 
 static const struct command commands[] = {
 	{
-		"events", run_events, false, ":jrlwo:c:46f:p:a:s:d:e:h", events_opts,
+		"events", run_events, false, ":jrlwTo:c:46f:p:a:s:d:e:h", events_opts,
 		"Usage: tcphs events [OPTIONS]\n"
 		"Print each handshake transition as it happens.\n"
 		"\n"
@@ -164,6 +164,8 @@ static const struct command commands[] = {
 		"                             (default), ISO 8601 with date and zone, or\n"
 		"                             CLOCK_MONOTONIC seconds\n"
 		"      --utc                  wall-clock times in UTC, not local time\n"
+		"  -T                         the wall clock's HH:MM:SS (as tcplife -T):\n"
+		"                             -o wall\n"
 		"  -w, --wall                 the wall clock, then the monotonic time\n"
 		"  -c, --count N              exit after N events (with --ladder: N flows)\n"
 		"      --timeout SEC          exit after SEC seconds (status 3 if --count\n"
@@ -512,6 +514,9 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			break;
 		case 'o':
 			parse_output(cmd, optarg, o);
+			break;
+		case 'T':
+			o->time = TCPHS_TIME_WALL;
 			break;
 		case OPT_UTC:
 			o->utc = true;

@@ -170,6 +170,10 @@ t "--from: ladder" 0 '^ESTABLISHED +\|-+ ACK ack=y\+1 -+>\| ESTABLISHED$' events
 t "--from: no such file" 1 "no-such-file: No such file" events --from "$DIR/no-such-file"
 t "--from with --timeout" 64 "are for live events" events --from "$DIR/log" --timeout 1
 
+t "-T is the wall clock" 0 '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} flow=1 ' events --from "$DIR/log" -o mono -T
+t "-o iso --utc" 0 '^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-9:.]+Z flow=1 ' events --from "$DIR/log" -o iso --utc
+t "-o for list is columns" 64 "unknown column 'iso'" list -o iso
+
 # events: the exit statuses scripts rely on are documented in --help.
 t "events help" 0 'status 3' events --help
 t "strict in help" 0 'status 4' events --help
