@@ -19,6 +19,7 @@ struct tcphs_table {
 	uint8_t cols[TCPHS_TABLE_MAX_COLS];	/* indices of the columns shown */
 	unsigned int ncols;
 	bool no_header;
+	bool auto_nat;		/* add nat_orig, nat_reply if a flow has them */
 	bool has_now;
 	uint64_t now_ns;	/* for AGE: the flows' clock now */
 };

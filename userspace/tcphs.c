@@ -627,8 +627,10 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		usage_error(cmd, "--timeout and --rcvbuf are for live events, not --from");
 	if (o->wide && o->table.ncols)
 		usage_error(cmd, "--wide shows every column: leave out --columns");
-	if (!o->table.ncols)
+	if (!o->table.ncols) {
 		tcphs_table_default(&o->table, o->wide);
+		o->table.auto_nat = !o->wide;
+	}
 }
 
 /*
