@@ -15,8 +15,6 @@
  * loaded, 3 events: the timeout came before --count, 4 events --strict:
  * events were lost, 64 bad arguments.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include <tcphs_names.h>
 
 #include "nl.h"
 #include "tcphs.h"
