@@ -13,7 +13,7 @@
 #include "output.h"
 #include "table.h"
 
-#define TCPHS_PROG_VERSION	"1.0"
+#define TCPHS_PROG_VERSION	"1.1"
 
 /* Exit statuses. */
 #define EXIT_OK			0
