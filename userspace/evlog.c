@@ -24,6 +24,7 @@
 #include <tcphs_names.h>
 
 #include "evlog.h"
+#include "output.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SET(f, a) ((f)->present |= 1ULL << (a))
@@ -107,25 +108,6 @@ static int word_index(const char *w, const char * const *names, size_t n)
 		if (names[i] && !strcmp(w, names[i]))
 			return i;
 	return -1;
-}
-
-static int parse_flags(const char *s, uint8_t *flags)
-{
-	static const char letters[] = "SFRPAUEC";
-	static const uint8_t bits[] = { TCPHS_F_SYN, TCPHS_F_FIN, TCPHS_F_RST, TCPHS_F_PSH,
-					TCPHS_F_ACK, TCPHS_F_URG, TCPHS_F_ECE, TCPHS_F_CWR };
-	const char *p;
-
-	*flags = 0;
-	if (!strcmp(s, "-"))
-		return 0;
-	for (; *s; s++) {
-		p = strchr(letters, *s);
-		if (!p || !*s)
-			return -1;
-		*flags |= bits[p - letters];
-	}
-	return 0;
 }
 
 /* x, x+N, x-N (or y...), or a number on the wire; "-" is no number. */
@@ -249,7 +231,7 @@ enum tcphs_evlog_line tcphs_evlog_parse(const char *line, struct tcphs_flow *f,
 	SET(f, TCPHS_A_STATE);
 
 	v = after(w[11], "flags=");
-	if (!v || parse_flags(v, &f->tcp_flags))
+	if (!v || tcphs_flags_parse(v, &f->tcp_flags))
 		return snprintf(err, errlen, "bad flags '%s'", w[11]), TCPHS_EVLOG_BAD;
 	if (tcphs_has(f, TCPHS_A_DIR))
 		SET(f, TCPHS_A_TCP_FLAGS);

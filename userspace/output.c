@@ -28,24 +28,49 @@
  * The letters come in the order S F R P A U E C (SYN, FIN, RST, PSH, ACK,
  * URG, ECE, CWR): a SYN-ACK is "SA", a FIN-ACK "FA". No flags give "".
  */
+static const struct {
+	uint8_t bit;
+	char letter;
+} flag_letters[] = {
+	{ TCPHS_F_SYN, 'S' }, { TCPHS_F_FIN, 'F' }, { TCPHS_F_RST, 'R' },
+	{ TCPHS_F_PSH, 'P' }, { TCPHS_F_ACK, 'A' }, { TCPHS_F_URG, 'U' },
+	{ TCPHS_F_ECE, 'E' }, { TCPHS_F_CWR, 'C' },
+};
+
 const char *tcphs_flags_str(char *buf, size_t len, uint8_t flags)
 {
-	static const struct {
-		uint8_t bit;
-		char letter;
-	} order[] = {
-		{ TCPHS_F_SYN, 'S' }, { TCPHS_F_FIN, 'F' }, { TCPHS_F_RST, 'R' },
-		{ TCPHS_F_PSH, 'P' }, { TCPHS_F_ACK, 'A' }, { TCPHS_F_URG, 'U' },
-		{ TCPHS_F_ECE, 'E' }, { TCPHS_F_CWR, 'C' },
-	};
 	size_t i, n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(order) && n + 1 < len; i++)
-		if (flags & order[i].bit)
-			buf[n++] = order[i].letter;
+	for (i = 0; i < ARRAY_SIZE(flag_letters) && n + 1 < len; i++)
+		if (flags & flag_letters[i].bit)
+			buf[n++] = flag_letters[i].letter;
 	if (len)
 		buf[n] = '\0';
 	return buf;
+}
+
+/**
+ * tcphs_flags_parse - the flags tcphs_flags_str() wrote, back
+ * @s: the letters, in any order, or "-" for none
+ * @flags: the TCPHS_F_* bits
+ *
+ * Return: 0, or -1 for a letter that is no flag's.
+ */
+int tcphs_flags_parse(const char *s, uint8_t *flags)
+{
+	size_t i;
+
+	*flags = 0;
+	if (!strcmp(s, "-"))
+		return 0;
+	for (; *s; s++) {
+		for (i = 0; i < ARRAY_SIZE(flag_letters) && flag_letters[i].letter != *s; i++)
+			;
+		if (i == ARRAY_SIZE(flag_letters))
+			return -1;
+		*flags |= flag_letters[i].bit;
+	}
+	return 0;
 }
 
 /**

@@ -37,6 +37,7 @@ struct tcphs_out {
 #define TCPHS_STR_LEN	64
 
 const char *tcphs_flags_str(char *buf, size_t len, uint8_t flags);
+int tcphs_flags_parse(const char *s, uint8_t *flags);
 const char *tcphs_rel_str(char *buf, size_t len, uint32_t val, bool isn_known,
 			  uint32_t isn, char letter);
 const char *tcphs_addr_str(char *buf, size_t len, const struct tcphs_flow *f,
