@@ -630,61 +630,44 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 }
 
 /*
- * Does option word @arg, of whichever command, take the next word as its
- * value? An abbreviated long option goes by its first expansion; the
- * command's own table judges it later.
+ * How many words option @arg, of whichever command, takes up: 2 when the
+ * next word is its value, 1 when not, 0 when no command has it. An
+ * abbreviated long option goes by its first expansion, and a later letter
+ * of a cluster by whichever command has it: the command's own table judges
+ * them once the command is known.
  */
-static bool takes_next(const char *arg)
+static int option_words(const char *arg)
 {
+	const char *eq = strchr(arg, '='), *p = NULL;
 	const struct option *opt;
+	int words = 0, w;
 	size_t i, j, len;
-	int verdict = -1;
-	const char *p;
 
 	if (!strncmp(arg, "--", 2)) {
-		if (strchr(arg, '='))
-			return false;
-		len = strlen(arg + 2);
+		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 		for (i = 0; i < ARRAY_SIZE(commands); i++) {
 			for (opt = commands[i].longopts; opt->name; opt++) {
 				if (strncmp(opt->name, arg + 2, len))
 					continue;
+				w = !eq && opt->has_arg == required_argument ? 2 : 1;
 				if (strlen(opt->name) == len)
-					return opt->has_arg == required_argument;
-				if (verdict < 0)
-					verdict = opt->has_arg == required_argument;
+					return w;
+				if (!words)
+					words = w;
 			}
 		}
-		return verdict > 0;
+		return words;
 	}
 	/* A cluster of short options: the first that takes a value ends it. */
 	for (j = 1; arg[j]; j++) {
-		for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		for (i = 0, p = NULL; i < ARRAY_SIZE(commands) && !p && arg[j] != ':'; i++)
 			p = strchr(commands[i].shortopts + 1, arg[j]);
-			if (p && arg[j] != ':' && p[1] == ':')
-				return !arg[j + 1];
-		}
+		if (!p)
+			return j == 1 ? 0 : 1;
+		if (p[1] == ':')
+			return arg[j + 1] ? 1 : 2;
 	}
-	return false;
-}
-
-/* Is @arg an option of some command (its first letter, for a cluster)? */
-static bool known_option(const char *arg)
-{
-	const struct option *opt;
-	const char *eq = strchr(arg, '=');
-	size_t i, len;
-
-	if (strncmp(arg, "--", 2))
-		for (i = 0; i < ARRAY_SIZE(commands); i++)
-			if (arg[1] != ':' && strchr(commands[i].shortopts + 1, arg[1]))
-				return true;
-	len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-	for (i = 0; i < ARRAY_SIZE(commands) && !strncmp(arg, "--", 2); i++)
-		for (opt = commands[i].longopts; opt->name; opt++)
-			if (!strncmp(opt->name, arg + 2, len))
-				return true;
-	return false;
+	return 1;
 }
 
 /*
@@ -693,15 +676,16 @@ static bool known_option(const char *arg)
  */
 static int hoist_options(int argc, char **argv)
 {
-	int i = 1, first = 1, n;
+	int i = 1, first = 1, n, words;
 	char *cmd;
 
 	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
 		if (!strcmp(argv[i], "--"))
 			usage_error(NULL, "a command must come before '--'");
-		if (!known_option(argv[i]))
+		words = option_words(argv[i]);
+		if (!words)
 			usage_error(NULL, "unknown option '%s'", argv[i]);
-		i += takes_next(argv[i]) ? 2 : 1;
+		i += words;
 	}
 	if (i >= argc)
 		return argc;
