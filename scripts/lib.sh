@@ -255,13 +255,11 @@ tcphs_kernel_facts() {
 	printf 'mcast_cap=%s\n' "$cap"
 }
 
-# What a run in the test VM needs first: the packages, the kernel's paths,
-# the reader and the test tools (vm-run.sh builds the module itself).
+# What a run in the test VM needs first: the packages and the kernel's
+# paths (vm-run.sh builds the module, the reader and the test tools).
 tcphs_prepare_vm() {
 	"$TCPHS_SCRIPTS/setup.sh"
 	tcphs_kernel_paths
-	make -s -C "$TCPHS_ROOT/userspace"
-	make -s -C "$TCPHS_ROOT/tests/tools"
 }
 
 # tcphs_add_results LOG WORD RC WHAT: adds the last "WORD: N passed, M
