@@ -310,23 +310,18 @@ void tcphs_table_print(FILE *fp, const struct tcphs_table *t,
 		       const struct tcphs_flow *v, size_t n)
 {
 	size_t width[TCPHS_TABLE_MAX_COLS], len, r;
-	struct tcphs_table nat;
+	struct tcphs_table cols = *t;
 	char cell[CELL_LEN], err[64];
 	unsigned int i;
 
 	/* The default columns, and the translation where one happened. */
-	for (r = 0; t->auto_nat && r < n; r++) {
-		if (tcphs_has(&v[r], TCPHS_A_NAT_SADDR)) {
-			nat = *t;
-			nat.auto_nat = false;
-			if (!tcphs_table_add_column(&nat, "nat_orig", err, sizeof(err)) &&
-			    !tcphs_table_add_column(&nat, "nat_reply", err, sizeof(err))) {
-				tcphs_table_print(fp, &nat, v, n);
-				return;
-			}
-			break;
-		}
+	for (r = 0; t->auto_nat && r < n && !tcphs_has(&v[r], TCPHS_A_NAT_SADDR); r++)
+		;
+	if (t->auto_nat && r < n) {
+		tcphs_table_add_column(&cols, "nat_orig", err, sizeof(err));
+		tcphs_table_add_column(&cols, "nat_reply", err, sizeof(err));
 	}
+	t = &cols;
 	if (!t->ncols)
 		return;
 	for (i = 0; i < t->ncols; i++) {
