@@ -269,11 +269,11 @@ static int tcphs_ring_seq_show(struct seq_file *s, void *v)
 	}
 	/* Milliseconds with three decimals, as every text view has them. */
 	if (e->lat[0]) {
-		secs = div_u64_rem(e->lat[0] / NSEC_PER_USEC, USEC_PER_MSEC, &rem);
+		secs = div_u64_rem(div_u64(e->lat[0], NSEC_PER_USEC), USEC_PER_MSEC, &rem);
 		seq_printf(s, " syn-synack=%llu.%03ums", secs, rem);
 	}
 	if (e->lat[1]) {
-		secs = div_u64_rem(e->lat[1] / NSEC_PER_USEC, USEC_PER_MSEC, &rem);
+		secs = div_u64_rem(div_u64(e->lat[1], NSEC_PER_USEC), USEC_PER_MSEC, &rem);
 		seq_printf(s, " synack-ack=%llu.%03ums", secs, rem);
 	}
 	seq_putc(s, '\n');
