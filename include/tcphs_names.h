@@ -76,6 +76,27 @@ static const char * const tcphs_end_names[__TCPHS_END_MAX] __maybe_unused = {
 	[TCPHS_END_TIMEOUT]	= "timeout",
 };
 
+static const char * const tcphs_outcome_names[__TCPHS_OUT_MAX] __maybe_unused = {
+	[TCPHS_OUT_NONE]		= "-",
+	[TCPHS_OUT_COMPLETED]		= "completed",
+	[TCPHS_OUT_REFUSED]		= "refused",
+	[TCPHS_OUT_NO_ANSWER]		= "no-answer",
+	[TCPHS_OUT_SYN_ACK_UNANSWERED]	= "synack-unanswered",
+	[TCPHS_OUT_RESET_ORIG]		= "reset-orig",
+	[TCPHS_OUT_RESET_REPLY]		= "reset-reply",
+	[TCPHS_OUT_HALF_CLOSED]		= "half-closed",
+	[TCPHS_OUT_IDLE]		= "idle",
+	[TCPHS_OUT_EVICTED]		= "evicted",
+	[TCPHS_OUT_RESTARTED]		= "restarted",
+};
+
+static const char * const tcphs_stage_names[__TCPHS_STAGE_MAX] __maybe_unused = {
+	[TCPHS_STAGE_HANDSHAKE]		= "handshake",
+	[TCPHS_STAGE_ESTABLISHED]	= "established",
+	[TCPHS_STAGE_DATA]		= "data",
+	[TCPHS_STAGE_CLOSING]		= "closing",
+};
+
 static const char * const tcphs_stat_names[__TCPHS_STAT_MAX] __maybe_unused = {
 	[TCPHS_STAT_PACKETS]	= "packets",
 	[TCPHS_STAT_IGNORED]	= "ignored",

@@ -745,3 +745,83 @@ enum tcphs_end tcphs_fsm_end(const struct tcphs_fsm *f)
 						      TCPHS_END_RST_REPLY;
 	return TCPHS_END_NONE;
 }
+
+/* Did @dir send payload? A side seen without its SYN is taken to have. */
+static bool sent_data(const struct tcphs_fsm *f, unsigned int dir)
+{
+	u8 df = f->dflags[dir];
+	u32 sent;
+
+	if (!(df & TCPHS_DF_SEQ))
+		return false;
+	if (!(df & TCPHS_DF_SYN))
+		return true;
+	/* snd_end counts the SYN and, once sent, the FIN. */
+	sent = f->snd_end[dir] - f->isn[dir] - 1 - !!(df & TCPHS_DF_FIN);
+	return sent != 0;
+}
+
+/**
+ * tcphs_fsm_stage - how far a flow has come
+ * @f: the flow's protocol state
+ *
+ * The handshake lasts until each SYN seen was acknowledged (a flow picked
+ * up mid-stream never had one); a FIN from either side starts the close.
+ */
+enum tcphs_stage tcphs_fsm_stage(const struct tcphs_fsm *f)
+{
+	u8 o = f->dflags[TCPHS_DIR_ORIG], r = f->dflags[TCPHS_DIR_REPLY];
+	bool synced;
+
+	if ((o | r) & TCPHS_DF_FIN)
+		return TCPHS_STAGE_CLOSING;
+	if (f->opener == TCPHS_OPENER_UNKNOWN)
+		synced = tcphs_fsm_both_seen(f);
+	else
+		synced = (o & TCPHS_DF_SYN_ACKED) && (r & TCPHS_DF_SYN_ACKED);
+	if (!synced)
+		return TCPHS_STAGE_HANDSHAKE;
+	if (sent_data(f, TCPHS_DIR_ORIG) || sent_data(f, TCPHS_DIR_REPLY))
+		return TCPHS_STAGE_DATA;
+	return TCPHS_STAGE_ESTABLISHED;
+}
+
+/**
+ * tcphs_fsm_outcome - how a finished flow turned out
+ * @f: the flow's protocol state
+ * @timed_out: the flow table closed it for want of packets
+ *
+ * TCPHS_OUT_NONE while the flow is open. Both FINs sent is a completed
+ * connection whatever follows (as conntrack's SF), and an RST to the SYN a
+ * refusal; other resets are told apart by who sent them, their stage by
+ * tcphs_fsm_stage(). A timeout is named after what was missing. Eviction
+ * and restarts are the flow table's and the caller's to name.
+ */
+enum tcphs_outcome tcphs_fsm_outcome(const struct tcphs_fsm *f, bool timed_out)
+{
+	u8 o = f->dflags[TCPHS_DIR_ORIG], r = f->dflags[TCPHS_DIR_REPLY];
+
+	if (!timed_out && f->state != TCPHS_STATE_TIME_WAIT && f->state != TCPHS_STATE_CLOSED)
+		return TCPHS_OUT_NONE;
+	if ((o & TCPHS_DF_FIN) && (r & TCPHS_DF_FIN))
+		return TCPHS_OUT_COMPLETED;
+	if (!timed_out) {
+		if (!((o | r) & TCPHS_DF_RST))
+			return TCPHS_OUT_NONE;
+		if (f->rst_dir == TCPHS_DIR_ORIG)
+			return TCPHS_OUT_RESET_ORIG;
+		return tcphs_fsm_conn_state(f) == TCPHS_CS_REJ ? TCPHS_OUT_REFUSED :
+								  TCPHS_OUT_RESET_REPLY;
+	}
+	switch (tcphs_fsm_stage(f)) {
+	case TCPHS_STAGE_HANDSHAKE:
+		/* The responder answered (a SYN-ACK, or its own SYN) in vain. */
+		if (r & (TCPHS_DF_SYN | TCPHS_DF_SYNACK))
+			return TCPHS_OUT_SYN_ACK_UNANSWERED;
+		return TCPHS_OUT_NO_ANSWER;
+	case TCPHS_STAGE_CLOSING:
+		return TCPHS_OUT_HALF_CLOSED;
+	default:
+		return TCPHS_OUT_IDLE;
+	}
+}

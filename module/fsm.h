@@ -170,5 +170,7 @@ bool tcphs_fsm_valid_flags(u8 flags);
 enum tcphs_conn_state tcphs_fsm_conn_state(const struct tcphs_fsm *fsm);
 enum tcphs_stat tcphs_fsm_refusal(const struct tcphs_step *s);
 enum tcphs_end tcphs_fsm_end(const struct tcphs_fsm *fsm);
+enum tcphs_stage tcphs_fsm_stage(const struct tcphs_fsm *fsm);
+enum tcphs_outcome tcphs_fsm_outcome(const struct tcphs_fsm *fsm, bool timed_out);
 
 #endif /* _TCPHS_FSM_H */

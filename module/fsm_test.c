@@ -794,9 +794,138 @@ static void fsm_valid_flags(struct kunit *test)
 				    "flags 0x%02x", b);
 }
 
+/* Outcomes: segments (no checks on the way), then the outcome and stage. */
+struct fsm_outcome_case {
+	const char *name;
+	bool opened;		/* starts with fsm_open */
+	bool timed_out;		/* the table closed it afterwards */
+	u8 outcome;
+	u8 stage;
+	struct fsm_seg seg[8];
+};
+
+#define OSEG(d, fl, s, a, l)	\
+	{ .valid = 1, .dir = TCPHS_DIR_##d, .flags = (fl), .seq = (s), .ack = (a), .len = (l) }
+#define OUT(o)		TCPHS_OUT_##o
+#define STAGE(st)	TCPHS_STAGE_##st
+
+static const struct fsm_outcome_case fsm_outcomes[] = {
+	{ "open", true, false, OUT(NONE), STAGE(ESTABLISHED), {} },
+	{ "syn-only", false, false, OUT(NONE), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+	} },
+	{ "completed", true, false, OUT(COMPLETED), STAGE(CLOSING), {
+		OSEG(ORIG, F_PA, 1, 1, 16),
+		OSEG(ORIG, F_FA, 17, 1, 0),
+		OSEG(REPLY, F_FA, 1, 18, 0),
+		OSEG(ORIG, F_A, 18, 2, 0),
+	} },
+	{ "completed-then-reset", true, false, OUT(COMPLETED), STAGE(CLOSING), {
+		OSEG(ORIG, F_FA, 1, 1, 0),
+		OSEG(REPLY, F_FA, 1, 2, 0),
+		OSEG(ORIG, F_R, 2, 0, 0),
+	} },
+	{ "last-ack-timed-out", true, true, OUT(COMPLETED), STAGE(CLOSING), {
+		OSEG(ORIG, F_FA, 1, 1, 0),
+		OSEG(REPLY, F_FA, 1, 2, 0),
+	} },
+	{ "refused", false, false, OUT(REFUSED), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(REPLY, F_RA, 0, 1, 0),
+	} },
+	{ "no-answer", false, true, OUT(NO_ANSWER), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(ORIG, F_S, 0, 0, 0),
+	} },
+	{ "synack-unanswered", false, true, OUT(SYN_ACK_UNANSWERED), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(REPLY, F_SA, 0, 1, 0),
+		OSEG(REPLY, F_SA, 0, 1, 0),
+	} },
+	{ "simultaneous-open-timed-out", false, true, OUT(SYN_ACK_UNANSWERED), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(REPLY, F_S, 0, 0, 0),
+	} },
+	{ "client-reset-in-handshake", false, false, OUT(RESET_ORIG), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(REPLY, F_SA, 0, 1, 0),
+		OSEG(ORIG, F_R, 1, 0, 0),
+	} },
+	{ "server-reset-in-handshake", false, false, OUT(RESET_REPLY), STAGE(HANDSHAKE), {
+		OSEG(ORIG, F_S, 0, 0, 0),
+		OSEG(REPLY, F_SA, 0, 1, 0),
+		OSEG(REPLY, F_R, 1, 0, 0),
+	} },
+	{ "server-reset-established", true, false, OUT(RESET_REPLY), STAGE(ESTABLISHED), {
+		OSEG(REPLY, F_RA, 1, 1, 0),
+	} },
+	{ "server-reset-after-data", true, false, OUT(RESET_REPLY), STAGE(DATA), {
+		OSEG(ORIG, F_PA, 1, 1, 10),
+		OSEG(REPLY, F_PA, 1, 11, 100),
+		OSEG(REPLY, F_RA, 101, 11, 0),
+	} },
+	{ "client-reset-closing", true, false, OUT(RESET_ORIG), STAGE(CLOSING), {
+		OSEG(ORIG, F_FA, 1, 1, 0),
+		OSEG(REPLY, F_A, 1, 2, 0),
+		OSEG(ORIG, F_R, 2, 0, 0),
+	} },
+	{ "half-close-aborted", true, true, OUT(HALF_CLOSED), STAGE(CLOSING), {
+		OSEG(ORIG, F_FA, 1, 1, 0),
+		OSEG(REPLY, F_A, 1, 2, 0),
+	} },
+	{ "idle-established", true, true, OUT(IDLE), STAGE(ESTABLISHED), {} },
+	{ "idle-after-data", true, true, OUT(IDLE), STAGE(DATA), {
+		OSEG(REPLY, F_PA, 1, 1, 5),
+	} },
+	{ "bad-reset-changes-nothing", true, false, OUT(NONE), STAGE(ESTABLISHED), {
+		OSEG(REPLY, F_R, 5000, 0, 0),
+	} },
+};
+
+static void fsm_outcome_desc(const struct fsm_outcome_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fsm_outcomes, fsm_outcomes, fsm_outcome_desc);
+
+static void fsm_outcome(struct kunit *test)
+{
+	const struct fsm_outcome_case *c = test->param_value;
+	unsigned int i, k;
+
+	for (k = 0; k < ARRAY_SIZE(fsm_isns); k++) {
+		u32 x = fsm_isns[k][0], y = fsm_isns[k][1];
+		struct tcphs_verdict v;
+		struct tcphs_fsm f;
+
+		tcphs_fsm_init(&f);
+		for (i = 0; c->opened && i < ARRAY_SIZE(fsm_open); i++)
+			run_seg(test, &f, &fsm_open[i], i, x, y);
+		for (i = 0; i < ARRAY_SIZE(c->seg) && c->seg[i].valid; i++) {
+			const struct fsm_seg *sg = &c->seg[i];
+			bool orig = sg->dir == TCPHS_DIR_ORIG;
+			struct tcphs_seg seg = {
+				.seq = (orig ? x : y) + sg->seq,
+				.ack = (orig ? y : x) + sg->ack,
+				.len = sg->len,
+				.window = 1000,
+				.flags = sg->flags,
+			};
+
+			tcphs_fsm_segment(&f, &seg, sg->dir, &v);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, tcphs_fsm_outcome(&f, c->timed_out), c->outcome,
+				    "x=%u y=%u", x, y);
+		KUNIT_EXPECT_EQ_MSG(test, tcphs_fsm_stage(&f), c->stage, "x=%u y=%u", x, y);
+	}
+}
+
 static struct kunit_case fsm_cases[] = {
 	KUNIT_CASE_PARAM(fsm_table_row, fsm_states_gen_params),
 	KUNIT_CASE_PARAM(fsm_protocol, fsm_scenarios_gen_params),
+	KUNIT_CASE_PARAM(fsm_outcome, fsm_outcomes_gen_params),
 	KUNIT_CASE(fsm_learns),
 	KUNIT_CASE(fsm_valid_flags),
 	{}

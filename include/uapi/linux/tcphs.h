@@ -76,6 +76,21 @@
  *				address translation (conntrack's NAT on this
  *				host): the connection as seen past it (the
  *				server's view), originator first
+ *	TCPHS_A_OUTCOME		u8, enum tcphs_outcome, present once finished
+ *	TCPHS_A_STAGE		u8, enum tcphs_stage, the stage it ended at
+ *				(or is at, while open)
+ *	TCPHS_A_OWNER_SIDE	u8, enum tcphs_dir: the local end whose socket
+ *				owns the flow; the OWNER attributes are present
+ *				only for a flow a local socket sent on
+ *	TCPHS_A_OWNER_UID	u32, the socket's uid, in the initial user
+ *				namespace
+ *	TCPHS_A_OWNER_PID	u32, the process (thread group id, initial pid
+ *				namespace) that first sent on the socket in
+ *				process context; absent while not known
+ *	TCPHS_A_OWNER_COMM	NUL-terminated string, that process's command
+ *	TCPHS_A_OWNER_CGROUP	u64, the socket's cgroup (v2) id, 0 if none
+ *	TCPHS_A_OWNER_COOKIE	u64, the socket cookie (ss -e, BPF): for a
+ *				server, the accepted socket's once it sent
  */
 #ifndef _UAPI_LINUX_TCPHS_H
 #define _UAPI_LINUX_TCPHS_H
@@ -176,6 +191,38 @@ enum tcphs_end {
 	__TCPHS_END_MAX
 };
 
+/*
+ * How a finished flow turned out, one word per flow (Documentation/tcphs.rst
+ * sets them beside Zeek's conn_state). A reset carries its stage.
+ */
+enum tcphs_outcome {
+	TCPHS_OUT_NONE,			/* not finished */
+	TCPHS_OUT_COMPLETED,		/* established, both sides sent their FIN */
+	TCPHS_OUT_REFUSED,		/* the SYN was answered by an RST */
+	TCPHS_OUT_NO_ANSWER,		/* timed out: the SYN and its retransmissions unanswered */
+	TCPHS_OUT_SYN_ACK_UNANSWERED,	/* timed out: the SYN-ACK got no final ACK */
+	TCPHS_OUT_RESET_ORIG,		/* reset by the originator, at its stage */
+	TCPHS_OUT_RESET_REPLY,		/* reset by the responder, at its stage */
+	TCPHS_OUT_HALF_CLOSED,		/* timed out after one side's FIN: aborted half-close */
+	TCPHS_OUT_IDLE,			/* timed out established, no FIN */
+	TCPHS_OUT_EVICTED,		/* removed to make room in a full table */
+	TCPHS_OUT_RESTARTED,		/* retired: its endpoints began a new handshake */
+	__TCPHS_OUT_MAX
+};
+
+#define TCPHS_OUT_MAX (__TCPHS_OUT_MAX - 1)
+
+/* How far a flow had come when it ended (or has come, while open). */
+enum tcphs_stage {
+	TCPHS_STAGE_HANDSHAKE,		/* before the final ACK: half-open */
+	TCPHS_STAGE_ESTABLISHED,	/* after the handshake, no payload yet */
+	TCPHS_STAGE_DATA,		/* after the first payload byte */
+	TCPHS_STAGE_CLOSING,		/* after a FIN */
+	__TCPHS_STAGE_MAX
+};
+
+#define TCPHS_STAGE_MAX (__TCPHS_STAGE_MAX - 1)
+
 /* Counters, per namespace and per CPU (/proc/net/stat/tcphs). */
 enum tcphs_stat {
 	TCPHS_STAT_PACKETS,	/* TCP segments examined */
@@ -260,6 +307,14 @@ enum tcphs_attr {
 	TCPHS_A_NAT_SPORT,
 	TCPHS_A_NAT_DPORT,
 	TCPHS_A_TIMEOUT,
+	TCPHS_A_OUTCOME,
+	TCPHS_A_STAGE,
+	TCPHS_A_OWNER_SIDE,
+	TCPHS_A_OWNER_UID,
+	TCPHS_A_OWNER_PID,
+	TCPHS_A_OWNER_COMM,
+	TCPHS_A_OWNER_CGROUP,
+	TCPHS_A_OWNER_COOKIE,
 	__TCPHS_A_MAX
 };
 
