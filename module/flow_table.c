@@ -52,9 +52,17 @@ static struct tcphs_flow __rcu **tcphs_buckets;
 static unsigned int tcphs_nbuckets;
 static spinlock_t tcphs_locks[TCPHS_LOCKS];
 static u32 tcphs_hash_seed __read_mostly;
-static struct kmem_cache *tcphs_flow_cache;	/* IPv4 flows */
-static struct kmem_cache *tcphs_flow6_cache;	/* IPv6 flows */
-static struct kmem_cache *tcphs_flow_nat_cache;	/* translated flows, either */
+/* The caches of flows, by what follows the fixed part (see cache_of()). */
+enum {
+	TCPHS_CACHE_V4,		/* IPv4 addresses */
+	TCPHS_CACHE_V6,		/* IPv6 addresses */
+	TCPHS_CACHE_V4_OWNER,	/* IPv4 addresses, a tcphs_owner */
+	TCPHS_CACHE_V6_OWNER,	/* IPv6 addresses, a tcphs_owner */
+	TCPHS_CACHE_NAT,	/* either, a tcphs_xlat, a tcphs_owner */
+	TCPHS_CACHES
+};
+
+static struct kmem_cache *tcphs_flow_caches[TCPHS_CACHES];
 static atomic_t tcphs_flow_count = ATOMIC_INIT(0);
 static atomic_t tcphs_guest_count = ATOMIC_INIT(0);	/* not of init_net */
 
@@ -195,17 +203,29 @@ static void flow_tuple(const struct tcphs_flow *flow, struct tcphs_tuple *t)
 	}
 }
 
-static struct kmem_cache *cache_of(u8 family)
+/* The cache a flow with these TCPHS_FLOW_* @flags comes from. */
+static struct kmem_cache *cache_of(u8 flags)
 {
-	return family == AF_INET ? tcphs_flow_cache : tcphs_flow6_cache;
+	unsigned int i;
+
+	if (flags & TCPHS_FLOW_NAT)
+		i = TCPHS_CACHE_NAT;
+	else
+		i = ((flags & TCPHS_FLOW_V6) ? TCPHS_CACHE_V6 : TCPHS_CACHE_V4) +
+		    ((flags & TCPHS_FLOW_OWNER) ? TCPHS_CACHE_V4_OWNER : 0);
+	return tcphs_flow_caches[i];
+}
+
+/* The bytes of a flow up to the end of its addresses, outside the NAT cache. */
+static size_t flow_addr_end(const struct tcphs_flow *flow)
+{
+	return offsetof(struct tcphs_flow, addr) +
+	       ((flow->flags & TCPHS_FLOW_V6) ? 8 : 2) * sizeof(__be32);
 }
 
 static void flow_free(struct tcphs_flow *flow)
 {
-	if (flow->flags & TCPHS_FLOW_NAT)
-		kmem_cache_free(tcphs_flow_nat_cache, flow);
-	else
-		kmem_cache_free(cache_of(tcphs_flow_family(flow)), flow);
+	kmem_cache_free(cache_of(flow->flags), flow);
 }
 
 static struct tcphs_flow *find_in_bucket(const struct net *net, const struct tcphs_tuple *t,
@@ -267,6 +287,44 @@ static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 	return true;
 }
 
+/*
+ * Replace @flow (not TCPHS_FLOW_NAT), under its bucket's lock, by a copy
+ * from the cache for its flags and @add, with its owner (or an empty one)
+ * where the copy keeps it and, for TCPHS_FLOW_NAT, the translated tuple
+ * @x. The copy takes the flow's place in the count. Returns the copy, or
+ * @flow if memory ran out (counted).
+ */
+static struct tcphs_flow *flow_replace(struct tcphs_flow *flow, u32 hash, u8 add,
+				       const struct tcphs_xlat *x)
+{
+	struct net *net = read_pnet(&flow->net);
+	const struct tcphs_owner *owner = tcphs_flow_owner(flow);
+	struct tcphs_flow __rcu **link;
+	struct tcphs_flow *copy;
+
+	link = chain_link(bucket_of(hash), flow);
+	if (!link)
+		return flow;
+	copy = kmem_cache_alloc(cache_of(flow->flags | add), GFP_ATOMIC | __GFP_NOWARN);
+	if (!copy) {
+		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_NOMEM);
+		return flow;
+	}
+	memcpy(copy, flow, flow_addr_end(flow));
+	copy->flags |= add;
+	if (add & TCPHS_FLOW_NAT)
+		memcpy(&copy->addr[8], x, sizeof(*x));
+	if (owner)
+		*tcphs_flow_owner(copy) = *owner;
+	else
+		memset(tcphs_flow_owner(copy), 0, sizeof(struct tcphs_owner));
+	rcu_assign_pointer(*link, copy);
+	/* The old one keeps its next for the readers still on it. */
+	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);
+	call_rcu(&flow->rcu, flow_free_rcu);
+	return copy;
+}
+
 /**
  * tcphs_flow_set_xlat - record how the flow looks past a translating hop
  * @flow: a flow without TCPHS_FLOW_NAT; caller holds its bucket's lock
@@ -284,31 +342,28 @@ static bool chain_del(unsigned int b, struct tcphs_flow *flow)
 struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
 				       const struct tcphs_xlat *x)
 {
-	struct net *net = read_pnet(&flow->net);
-	size_t size = offsetof(struct tcphs_flow, addr) +
-		      ((flow->flags & TCPHS_FLOW_V6) ? 8 : 2) * sizeof(__be32);
-	struct tcphs_flow __rcu **link;
-	struct tcphs_flow *copy;
-
 	lockdep_assert_held(bucket_lock(hash));
 	if (flow->flags & (TCPHS_FLOW_NAT | TCPHS_FLOW_DEAD))
 		return flow;
-	link = chain_link(bucket_of(hash), flow);
-	if (!link)
+	return flow_replace(flow, hash, TCPHS_FLOW_NAT, x);
+}
+
+/**
+ * tcphs_flow_make_owned - give a flow room for its owner
+ * @flow: caller holds its bucket's lock
+ * @hash: its hash
+ *
+ * A flow a local socket answers was made, at the peer's SYN, without room
+ * for an owner: it is replaced by a copy that has it, as
+ * tcphs_flow_set_xlat() does. Returns the flow to go on with, which has
+ * room unless memory ran out (counted).
+ */
+struct tcphs_flow *tcphs_flow_make_owned(struct tcphs_flow *flow, u32 hash)
+{
+	lockdep_assert_held(bucket_lock(hash));
+	if (tcphs_flow_owner(flow) || (flow->flags & TCPHS_FLOW_DEAD))
 		return flow;
-	copy = kmem_cache_alloc(tcphs_flow_nat_cache, GFP_ATOMIC | __GFP_NOWARN);
-	if (!copy) {
-		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_NOMEM);
-		return flow;
-	}
-	memcpy(copy, flow, size);
-	memcpy(&copy->addr[8], x, sizeof(*x));
-	copy->flags |= TCPHS_FLOW_NAT;
-	rcu_assign_pointer(*link, copy);
-	/* The old one keeps its next for the readers still on it; its place stays taken. */
-	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_DEAD);
-	call_rcu(&flow->rcu, flow_free_rcu);
-	return copy;
+	return flow_replace(flow, hash, TCPHS_FLOW_OWNER, NULL);
 }
 
 /* Take a place for a flow of @tn in every count; false if one is full. */
@@ -526,18 +581,21 @@ struct tcphs_flow *tcphs_chain_after(struct tcphs_flow __rcu **head, const struc
  * tcphs_flow_create - add a flow for a segment that opens one
  * @net: its namespace
  * @t: the tuple, originator first
+ * @owned: with room for an owner (a local socket sent the segment)
  *
  * Returns the flow now in the table for @t (one another CPU added first, if
  * it raced), or NULL when the table is full or memory ran out (counted).
  * Caller holds rcu_read_lock().
  */
-struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t)
+struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t, bool owned)
 {
 	struct tcphs_net *tn = tcphs_pernet(net);
 	bool guest = !net_eq(net, &init_net);
 	struct tcphs_flow *flow, *other;
 	u32 hash = tuple_hash(net, t);
 	spinlock_t *lock = bucket_lock(hash);
+	u8 flags = (t->family == AF_INET6 ? TCPHS_FLOW_V6 : 0) |
+		   (owned ? TCPHS_FLOW_OWNER : 0);
 	unsigned int dir;
 	u64 id;
 
@@ -547,15 +605,14 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	}
 
 	/* Under memory pressure the flow goes untracked and counted, quietly. */
-	flow = kmem_cache_zalloc(cache_of(t->family), GFP_ATOMIC | __GFP_NOWARN);
+	flow = kmem_cache_zalloc(cache_of(flags), GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow) {
 		room_give(tn, guest);
 		tcphs_stat_inc(tn, TCPHS_STAT_NOMEM);
 		return NULL;
 	}
 	write_pnet(&flow->net, net);
-	if (t->family == AF_INET6)
-		flow->flags = TCPHS_FLOW_V6;
+	flow->flags = flags;
 	flow->sport = t->sport;
 	flow->dport = t->dport;
 	if (t->family == AF_INET) {
@@ -730,6 +787,10 @@ void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info 
 	info->has_xlat = flow->flags & TCPHS_FLOW_NAT;
 	if (info->has_xlat)
 		info->xlat = *tcphs_flow_xlat(flow);
+	info->outcome = tcphs_fsm_outcome(f, flow->flags & TCPHS_FLOW_TIMED_OUT);
+	info->stage = tcphs_fsm_stage(f);
+	if (tcphs_flow_owner(flow))
+		info->owner = *tcphs_flow_owner(flow);
 }
 
 /**
@@ -869,15 +930,23 @@ int tcphs_table_init(unsigned int buckets)
 	BUILD_BUG_ON(ALIGN(offsetof(struct tcphs_flow, addr) + 2 * sizeof(__be32),
 			   __alignof__(struct tcphs_flow)) > TCPHS_FLOW_SIZE_MAX);
 
-	tcphs_flow_cache = kmem_cache_create("tcphs_flow", size + 2 * sizeof(__be32),
-					     __alignof__(struct tcphs_flow), 0, NULL);
-	tcphs_flow6_cache = kmem_cache_create("tcphs_flow6", size + 8 * sizeof(__be32),
-					      __alignof__(struct tcphs_flow), 0, NULL);
-	tcphs_flow_nat_cache = kmem_cache_create("tcphs_flow_nat", size + 8 * sizeof(__be32) +
-						 sizeof(struct tcphs_xlat),
-						 __alignof__(struct tcphs_flow), 0, NULL);
-	if (!tcphs_flow_cache || !tcphs_flow6_cache || !tcphs_flow_nat_cache)
-		goto err;
+	for (i = 0; i < TCPHS_CACHES; i++) {
+		static const char *const names[TCPHS_CACHES] = {
+			"tcphs_flow", "tcphs_flow6", "tcphs_flow_owned", "tcphs_flow6_owned",
+			"tcphs_flow_nat",
+		};
+		size_t tail = (i == TCPHS_CACHE_V4 || i == TCPHS_CACHE_V4_OWNER ? 2 : 8) *
+			      sizeof(__be32);
+
+		if (i == TCPHS_CACHE_NAT)
+			tail += sizeof(struct tcphs_xlat);
+		if (i >= TCPHS_CACHE_V4_OWNER)
+			tail = ALIGN(tail, __alignof__(u64)) + sizeof(struct tcphs_owner);
+		tcphs_flow_caches[i] = kmem_cache_create(names[i], size + tail,
+							 __alignof__(struct tcphs_flow), 0, NULL);
+		if (!tcphs_flow_caches[i])
+			goto err;
+	}
 
 	tcphs_buckets = kvcalloc(buckets, sizeof(*tcphs_buckets), GFP_KERNEL);
 	if (!tcphs_buckets)
@@ -889,19 +958,19 @@ int tcphs_table_init(unsigned int buckets)
 	return 0;
 
 err:
-	kmem_cache_destroy(tcphs_flow_nat_cache);
-	kmem_cache_destroy(tcphs_flow6_cache);
-	kmem_cache_destroy(tcphs_flow_cache);
+	while (i--)
+		kmem_cache_destroy(tcphs_flow_caches[i]);
 	return -ENOMEM;
 }
 
 /* Every namespace has flushed its flows; wait for them to be freed. */
 void tcphs_table_exit(void)
 {
+	unsigned int i;
+
 	rcu_barrier();
 	WARN_ON(atomic_read(&tcphs_flow_count));
 	kvfree(tcphs_buckets);
-	kmem_cache_destroy(tcphs_flow_nat_cache);
-	kmem_cache_destroy(tcphs_flow6_cache);
-	kmem_cache_destroy(tcphs_flow_cache);
+	for (i = 0; i < TCPHS_CACHES; i++)
+		kmem_cache_destroy(tcphs_flow_caches[i]);
 }

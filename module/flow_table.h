@@ -53,6 +53,7 @@ enum tcphs_ts {
 #define TCPHS_FLOW_V6		BIT(1)	/* an IPv6 flow (else IPv4) */
 #define TCPHS_FLOW_TIMED_OUT	BIT(2)	/* the GC closed it: end is TIMEOUT */
 #define TCPHS_FLOW_NAT		BIT(3)	/* translated: a tcphs_xlat follows */
+#define TCPHS_FLOW_OWNER	BIT(4)	/* room for a tcphs_owner (NAT flows have it) */
 
 /*
  * How a flow's connection looks past a translating hop (the server's view
@@ -63,6 +64,30 @@ struct tcphs_xlat {
 	union tcphs_addr dst;
 	__be16 sport;
 	__be16 dport;
+};
+
+/* Bits of tcphs_owner.known. */
+#define TCPHS_OWN_SOCK		BIT(0)	/* uid, cgroup and cookie set */
+#define TCPHS_OWN_TASK		BIT(1)	/* pid and comm set */
+#define TCPHS_OWN_LISTENER	BIT(2)	/* cookie is the listener's, so far */
+
+/*
+ * The local socket a flow belongs to, recorded from the first segment a
+ * local TCP socket sent on it (LOCAL_OUT), so the originator's on a
+ * loopback flow. The server of a flow gets its listener's uid, cgroup and
+ * cookie at the SYN-ACK, then its accepted socket's cookie, and the task
+ * that first sends on that socket in process context. Lives after a
+ * flow's addresses (and translated tuple), in the flows from the caches
+ * that have room for it: see tcphs_flow_owner().
+ */
+struct tcphs_owner {
+	u64 cgroup;			/* cgroup v2 id, 0 if none */
+	u64 cookie;			/* socket cookie */
+	u32 uid;			/* in the initial user namespace */
+	u32 pid;			/* thread group, initial pid namespace */
+	char comm[TASK_COMM_LEN];
+	u8 known;			/* TCPHS_OWN_* */
+	u8 side;			/* enum tcphs_dir of the local end */
 };
 
 /*
@@ -115,6 +140,24 @@ static inline const struct tcphs_xlat *tcphs_flow_xlat(const struct tcphs_flow *
 	return (const struct tcphs_xlat *)&flow->addr[8];
 }
 
+/*
+ * The owner of @flow, or NULL if the flow has no room for one; under the
+ * flow's lock (known is 0 until an owner is recorded). TCPHS_FLOW_NAT
+ * and TCPHS_FLOW_OWNER never change while the flow is hashed.
+ */
+static inline struct tcphs_owner *tcphs_flow_owner(const struct tcphs_flow *flow)
+{
+	size_t off;
+
+	if (flow->flags & TCPHS_FLOW_NAT)
+		off = 8 * sizeof(__be32) + sizeof(struct tcphs_xlat);
+	else if (flow->flags & TCPHS_FLOW_OWNER)
+		off = ((flow->flags & TCPHS_FLOW_V6) ? 8 : 2) * sizeof(__be32);
+	else
+		return NULL;
+	return (struct tcphs_owner *)((char *)flow->addr + ALIGN(off, __alignof__(u64)));
+}
+
 /* Has @flow left the table? Under RCU alone, or under its lock. */
 static inline bool tcphs_flow_dead(const struct tcphs_flow *flow)
 {
@@ -151,6 +194,9 @@ struct tcphs_flow_info {
 	unsigned long expires;
 	bool has_xlat;
 	struct tcphs_xlat xlat;		/* valid if has_xlat */
+	u8 outcome;			/* enum tcphs_outcome */
+	u8 stage;			/* enum tcphs_stage */
+	struct tcphs_owner owner;	/* owner.known 0: none */
 };
 
 /* Seconds before the flow of @fi times out, at @now (jiffies); 0: due. */
@@ -167,9 +213,10 @@ unsigned int tcphs_table_buckets(void);
 
 struct tcphs_flow *tcphs_flow_find(const struct net *net, const struct tcphs_tuple *t,
 				   unsigned int *dir, u32 *hash);
-struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t);
+struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *t, bool owned);
 struct tcphs_flow *tcphs_flow_set_xlat(struct tcphs_flow *flow, u32 hash,
 				       const struct tcphs_xlat *x);
+struct tcphs_flow *tcphs_flow_make_owned(struct tcphs_flow *flow, u32 hash);
 spinlock_t *tcphs_flow_lock(u32 hash);
 void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash);
 bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info);

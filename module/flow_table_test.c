@@ -110,7 +110,7 @@ static struct tcphs_flow *ft_create(struct net *net, const struct tcphs_tuple *t
 	struct tcphs_flow *flow;
 
 	rcu_read_lock();
-	flow = tcphs_flow_create(net, t);
+	flow = tcphs_flow_create(net, t, false);
 	rcu_read_unlock();
 	return flow;
 }
@@ -833,12 +833,21 @@ static void ft_caches(struct kunit *test)
 	unsigned int i;
 
 	ft_setup(test, 64);
-	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_cache),
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_V4]),
 			offsetof(struct tcphs_flow, addr) + 8);
-	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow6_cache),
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_V6]),
 			offsetof(struct tcphs_flow, addr) + 32);
-	KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_cache), sizeof(void *)),
+	KUNIT_EXPECT_LE(test, ALIGN(kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_V4]),
+				    sizeof(void *)),
 			TCPHS_FLOW_SIZE_MAX);
+	/* An owner ends each cache that has one. */
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_V4_OWNER]),
+			offsetof(struct tcphs_flow, addr) + 8 + sizeof(struct tcphs_owner));
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_V6_OWNER]),
+			offsetof(struct tcphs_flow, addr) + 32 + sizeof(struct tcphs_owner));
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(tcphs_flow_caches[TCPHS_CACHE_NAT]),
+			offsetof(struct tcphs_flow, addr) +
+			ALIGN(32 + sizeof(struct tcphs_xlat), 8) + sizeof(struct tcphs_owner));
 
 	/* Each flow gives back the tuple it was made from, and is found by it. */
 	for (i = 0; i < ARRAY_SIZE(tuples); i++) {
@@ -922,6 +931,75 @@ static void ft_xlat(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(&init_net), 2);
 }
 
+/*
+ * Owners: a flow made owned has room from the start; one made without gets
+ * a copy with room; translating an owned flow keeps its owner.
+ */
+static void ft_owner(struct kunit *test)
+{
+	struct tcphs_tuple t4 = ft_v4(0x0a010002, 40001, 0x0a010001, 8080);
+	struct tcphs_tuple t6 = ft_v6(5, 40001, 6, 8080);
+	struct tcphs_xlat x = { .sport = htons(50000), .dport = htons(80) };
+	const struct tcphs_owner want = {
+		.cgroup = 0x1122334455667788ULL, .cookie = 42, .uid = 1000, .pid = 4321,
+		.comm = "curl", .known = TCPHS_OWN_SOCK | TCPHS_OWN_TASK,
+		.side = TCPHS_DIR_REPLY,
+	};
+	struct tcphs_flow *f, *g, *h;
+	struct tcphs_flow_info fi;
+	int i;
+
+	ft_setup(test, 64);
+	for (i = 0; i < 2; i++) {
+		struct tcphs_tuple *t = i ? &t6 : &t4;
+
+		/* Without room: none, and the copy has an empty one. */
+		f = ft_create(&init_net, t);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		KUNIT_EXPECT_NULL(test, tcphs_flow_owner(f));
+		ft_set_state(f, TCPHS_STATE_SYN_RECV);
+		rcu_read_lock();
+		spin_lock_bh(tcphs_test_lock(f));
+		g = tcphs_flow_make_owned(f, tcphs_test_flow_hash(f));
+		KUNIT_EXPECT_PTR_NE(test, g, f);
+		KUNIT_ASSERT_NOT_NULL(test, tcphs_flow_owner(g));
+		KUNIT_EXPECT_EQ(test, tcphs_flow_owner(g)->known, 0);
+		*tcphs_flow_owner(g) = want;
+		/* Once owned, it stays the same flow. */
+		KUNIT_EXPECT_PTR_EQ(test, tcphs_flow_make_owned(g, tcphs_test_flow_hash(g)), g);
+		/* Translated: a copy again, the owner moved past the tuple. */
+		h = tcphs_flow_set_xlat(g, tcphs_test_flow_hash(g), &x);
+		KUNIT_EXPECT_PTR_NE(test, h, g);
+		KUNIT_EXPECT_PTR_EQ(test, tcphs_flow_make_owned(h, tcphs_test_flow_hash(h)), h);
+		spin_unlock_bh(tcphs_test_lock(h));
+		KUNIT_EXPECT_TRUE(test, tcphs_flow_dead(g));
+		KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(h, tcphs_test_flow_hash(h), &fi));
+		rcu_read_unlock();
+		KUNIT_EXPECT_PTR_EQ(test, ft_find(&init_net, t, NULL), h);
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.owner, &want, sizeof(want)), 0);
+		KUNIT_EXPECT_TRUE(test, fi.has_xlat);
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.xlat, &x, sizeof(x)), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, t, sizeof(*t)), 0);
+		KUNIT_EXPECT_EQ(test, fi.state, TCPHS_STATE_SYN_RECV);
+	}
+	/* Made owned: room at once, in the same flow. */
+	t4.sport = htons(40002);
+	rcu_read_lock();
+	f = tcphs_flow_create(&init_net, &t4, true);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_NOT_NULL(test, tcphs_flow_owner(f));
+	spin_lock_bh(tcphs_test_lock(f));
+	KUNIT_EXPECT_PTR_EQ(test, tcphs_flow_make_owned(f, tcphs_test_flow_hash(f)), f);
+	spin_unlock_bh(tcphs_test_lock(f));
+	KUNIT_EXPECT_TRUE(test, tcphs_flow_snapshot(f, tcphs_test_flow_hash(f), &fi));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, fi.owner.known, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&fi.tuple, &t4, sizeof(t4)), 0);
+	/* Every copy took the place of the flow it replaced. */
+	KUNIT_EXPECT_EQ(test, ft_count(&init_net), 3);
+	KUNIT_EXPECT_EQ(test, tcphs_table_flush_net(&init_net), 3);
+}
+
 /* The walk cursor: by id in a chain, whatever comes and goes. */
 static void ft_chain_after(struct kunit *test)
 {
@@ -972,6 +1050,7 @@ static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_namespaces),
 	KUNIT_CASE(ft_snapshot),
 	KUNIT_CASE(ft_xlat),
+	KUNIT_CASE(ft_owner),
 	KUNIT_CASE(ft_chain_after),
 	{}
 };

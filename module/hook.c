@@ -40,6 +40,7 @@
 #include "tcphs.h"
 #include "flow_table.h"
 #include "netlink.h"
+#include "owner.h"
 
 /* May a segment with no flow start one? */
 static bool opens_flow(const struct tcphs_seg *seg)
@@ -174,10 +175,11 @@ static void bad_checksum(struct tcphs_net *tn, struct net *net, const struct tcp
  * the SYN came from this segment's receiver). The old flow is then gone.
  * @x, if not NULL, is how the connection looks
  * past the translation this segment went through, for its flow to keep.
+ * @sk, if not NULL, is the local socket that sent the segment.
  */
 static bool track_segment(struct tcphs_net *tn, struct net *net, struct tcphs_tuple *t,
-			  const struct tcphs_seg *seg, const struct tcphs_xlat *x, bool replayed,
-			  struct tcphs_verdict *v)
+			  const struct tcphs_seg *seg, const struct tcphs_xlat *x,
+			  struct sock *sk, bool replayed, struct tcphs_verdict *v)
 {
 	struct tcphs_flow *flow;
 	bool restarted = false;
@@ -199,7 +201,7 @@ again:
 			swap_tuple(t);
 			dir = TCPHS_DIR_REPLY;
 		}
-		flow = tcphs_flow_create(net, t);
+		flow = tcphs_flow_create(net, t, sk);
 		if (dir == TCPHS_DIR_REPLY)
 			swap_tuple(t);
 		if (!flow)
@@ -219,6 +221,11 @@ again:
 	}
 	if (x && !(flow->flags & TCPHS_FLOW_NAT))
 		flow = tcphs_flow_set_xlat(flow, hash, x);
+	if (sk && tcphs_owner_wanted(tcphs_flow_owner(flow), dir)) {
+		flow = tcphs_flow_make_owned(flow, hash);
+		if (tcphs_flow_owner(flow))
+			tcphs_owner_record(tcphs_flow_owner(flow), sk, dir);
+	}
 	tcphs_fsm_segment(&flow->fsm, seg, dir, v);
 	if (v->restart) {
 		spin_unlock_bh(lock);
@@ -244,19 +251,19 @@ again:
  * gone; a new one starts from that SYN, sent by the other end of @t.
  */
 static void resync(struct tcphs_net *tn, struct net *net, struct tcphs_tuple *t,
-		   const struct tcphs_seg *seg, const struct tcphs_xlat *x,
+		   const struct tcphs_seg *seg, const struct tcphs_xlat *x, struct sock *sk,
 		   const struct tcphs_seg *syn)
 {
 	struct tcphs_verdict v;
 
 	swap_tuple(t);
-	track_segment(tn, net, t, syn, NULL, true, &v);
+	track_segment(tn, net, t, syn, NULL, NULL, true, &v);
 	swap_tuple(t);
-	track_segment(tn, net, t, seg, x, false, &v);
+	track_segment(tn, net, t, seg, x, sk, false, &v);
 }
 
 static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcphs_seg *seg,
-			const struct tcphs_xlat *x, bool csum_bad)
+			const struct tcphs_xlat *x, struct sock *sk, bool csum_bad)
 {
 	struct tcphs_net *tn = tcphs_pernet(net);
 	struct tcphs_verdict v;
@@ -266,8 +273,8 @@ static void tcphs_track(struct net *net, struct tcphs_tuple *t, const struct tcp
 		bad_checksum(tn, net, t);
 		return;
 	}
-	if (track_segment(tn, net, t, seg, x, false, &v))
-		resync(tn, net, t, seg, x, &v.resync_syn);
+	if (track_segment(tn, net, t, seg, x, sk, false, &v))
+		resync(tn, net, t, seg, x, sk, &v.resync_syn);
 }
 
 /* A SYN's window scale option, or TCPHS_WSCALE_NONE. */
@@ -493,7 +500,7 @@ static void tcphs_handle(struct sk_buff *skb, const struct nf_hook_state *state,
 		/* Checked on the packet as it came, before the tuple may change. */
 		csum_bad = !csum_good(skb, state, p);
 		tcphs_track(net, &p->t, &p->seg, untranslate(skb, &p->t, &x) ? &x : NULL,
-			    csum_bad);
+			    tcphs_owner_sock(skb, state->hook), csum_bad);
 		break;
 	case TCPHS_PARSE_FRAGMENT:
 		tcphs_stat_inc(tcphs_pernet(net), TCPHS_STAT_FRAGMENTS);

@@ -86,6 +86,10 @@ bool tcphs_loose __read_mostly;
 module_param_named(loose, tcphs_loose, bool, 0644);
 MODULE_PARM_DESC(loose, "Also track flows whose SYN was not seen (default off)");
 
+bool tcphs_owners __read_mostly = true;
+module_param_named(owners, tcphs_owners, bool, 0644);
+MODULE_PARM_DESC(owners, "Record the local socket, user, cgroup and process of each flow (default on)");
+
 /*
  * Seconds a flow may stay idle in a state before it times out. Finished
  * flows (TIME_WAIT after a close, CLOSED after a reset or timeout) linger

@@ -81,7 +81,12 @@ static size_t tcphs_nl_flow_size(void)
 		+ 2 * nla_total_size_64bit(sizeof(u64))	/* latencies */
 		+ 3 * nla_total_size(sizeof(u32))	/* RTX_* */
 		+ 2 * nla_total_size(sizeof(struct in6_addr))	/* NAT_*ADDR */
-		+ 2 * nla_total_size(sizeof(u16));	/* NAT_*PORT */
+		+ 2 * nla_total_size(sizeof(u16))	/* NAT_*PORT */
+		+ 2 * nla_total_size(sizeof(u8))	/* OUTCOME, STAGE */
+		+ nla_total_size(sizeof(u8))		/* OWNER_SIDE */
+		+ 2 * nla_total_size(sizeof(u32))	/* OWNER_UID, OWNER_PID */
+		+ nla_total_size(TASK_COMM_LEN)		/* OWNER_COMM */
+		+ 2 * nla_total_size_64bit(sizeof(u64));	/* OWNER_CGROUP, _COOKIE */
 }
 
 static size_t tcphs_nl_event_size(void)
@@ -97,6 +102,22 @@ static size_t tcphs_nl_event_size(void)
 static int put_u64(struct sk_buff *skb, int type, u64 v)
 {
 	return nla_put_u64_64bit(skb, type, v, TCPHS_A_PAD);
+}
+
+static int tcphs_nl_fill_owner(struct sk_buff *skb, const struct tcphs_owner *o)
+{
+	if (!o->known)
+		return 0;
+	if (nla_put_u8(skb, TCPHS_A_OWNER_SIDE, o->side) ||
+	    nla_put_u32(skb, TCPHS_A_OWNER_UID, o->uid) ||
+	    put_u64(skb, TCPHS_A_OWNER_CGROUP, o->cgroup) ||
+	    put_u64(skb, TCPHS_A_OWNER_COOKIE, o->cookie))
+		return -EMSGSIZE;
+	if ((o->known & TCPHS_OWN_TASK) &&
+	    (nla_put_u32(skb, TCPHS_A_OWNER_PID, o->pid) ||
+	     nla_put_string(skb, TCPHS_A_OWNER_COMM, o->comm)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
@@ -147,7 +168,10 @@ static int tcphs_nl_fill_flow(struct sk_buff *skb, const struct net *net,
 	     nla_put_u16(skb, TCPHS_A_NAT_SPORT, ntohs(fi->xlat.sport)) ||
 	     nla_put_u16(skb, TCPHS_A_NAT_DPORT, ntohs(fi->xlat.dport))))
 		return -EMSGSIZE;
-	return 0;
+	if (nla_put_u8(skb, TCPHS_A_STAGE, fi->stage) ||
+	    (fi->outcome != TCPHS_OUT_NONE && nla_put_u8(skb, TCPHS_A_OUTCOME, fi->outcome)))
+		return -EMSGSIZE;
+	return tcphs_nl_fill_owner(skb, &fi->owner);
 }
 
 /**
@@ -185,6 +209,11 @@ void tcphs_nl_event(struct tcphs_flow *flow, const struct tcphs_step *step, int 
 	tcphs_flow_fill_info(flow, &fi);
 	/* A segment can take several steps: report this step's state. */
 	fi.state = step->new_state;
+	/* The flow's last word, for the two ways the table retires it. */
+	if (step->event == TCPHS_EV_EVICTED)
+		fi.outcome = TCPHS_OUT_EVICTED;
+	else if (step->event == TCPHS_EV_RESYNC)
+		fi.outcome = TCPHS_OUT_RESTARTED;
 	seq = tcphs_ring_record(tn, &fi, step, dir, seg, now);
 	if (!listeners)
 		return;

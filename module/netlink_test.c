@@ -99,6 +99,19 @@ static void exp_flow(struct nl_exp *e, const struct net *net, const struct tcphs
 		exp_u16(e, TCPHS_A_NAT_SPORT, ntohs(fi->xlat.sport));
 		exp_u16(e, TCPHS_A_NAT_DPORT, ntohs(fi->xlat.dport));
 	}
+	exp_u8(e, TCPHS_A_STAGE, fi->stage);
+	if (fi->outcome != TCPHS_OUT_NONE)
+		exp_u8(e, TCPHS_A_OUTCOME, fi->outcome);
+	if (fi->owner.known) {
+		exp_u8(e, TCPHS_A_OWNER_SIDE, fi->owner.side);
+		exp_u32(e, TCPHS_A_OWNER_UID, fi->owner.uid);
+		exp_u64(e, TCPHS_A_OWNER_CGROUP, fi->owner.cgroup);
+		exp_u64(e, TCPHS_A_OWNER_COOKIE, fi->owner.cookie);
+	}
+	if (fi->owner.known & TCPHS_OWN_TASK) {
+		exp_u32(e, TCPHS_A_OWNER_PID, fi->owner.pid);
+		exp_put(e, TCPHS_A_OWNER_COMM, fi->owner.comm, strlen(fi->owner.comm) + 1);
+	}
 }
 
 static struct nl_exp *exp_new(struct kunit *test)
@@ -180,6 +193,16 @@ static void nl_info_v6_full(struct tcphs_flow_info *fi)
 	memset(&fi->xlat.dst.in6, 0xba, sizeof(fi->xlat.dst.in6));
 	fi->xlat.sport = htons(65534);
 	fi->xlat.dport = htons(2);
+	fi->outcome = TCPHS_OUT_SYN_ACK_UNANSWERED;
+	fi->stage = TCPHS_STAGE_CLOSING;
+	/* And an owner, its command as long as a command is. */
+	fi->owner.known = TCPHS_OWN_SOCK | TCPHS_OWN_TASK;
+	fi->owner.side = TCPHS_DIR_REPLY;
+	fi->owner.uid = U32_MAX;
+	fi->owner.pid = U32_MAX;
+	fi->owner.cgroup = U64_MAX;
+	fi->owner.cookie = U64_MAX;
+	memset(fi->owner.comm, 'c', sizeof(fi->owner.comm) - 1);
 }
 
 /* The attributes tcphs_nl_fill_flow() writes for @fi. */
@@ -310,7 +333,7 @@ static struct tcphs_flow *nl_flow(struct kunit *test, u32 x, u32 y)
 	t.sport = htons(33333);
 	t.dport = htons(443);
 	rcu_read_lock();
-	f = tcphs_flow_create(&init_net, &t);
+	f = tcphs_flow_create(&init_net, &t, false);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, f);
 
@@ -446,7 +469,7 @@ static void nl_event_largest(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	nl_info_v6_full(&want);
 	rcu_read_lock();
-	f = tcphs_flow_create(&init_net, &want.tuple);
+	f = tcphs_flow_create(&init_net, &want.tuple, false);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, f);
 
@@ -470,6 +493,7 @@ static void nl_event_largest(struct kunit *test)
 	f->rtx_syn = want.rtx_syn;
 	f->rtx_synack = want.rtx_synack;
 	f->rtx_fin = want.rtx_fin;
+	*tcphs_flow_owner(f) = want.owner;
 	for (i = 0; i < __TCPHS_TS_MAX; i++)
 		tcphs_flow_set_ts(f, i, want.ts[i]);
 	/* The longest history: 15 letters, resets from alternate sides. */

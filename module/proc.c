@@ -142,7 +142,25 @@ static void show_header(struct seq_file *s)
 		   "orig", "reply", "state", "conn_state", "history", "opener");
 	seq_puts(s, " isn_orig isn_reply syn_synack_ns synack_ack_ns rtx_syn rtx_synack");
 	seq_puts(s, " rtx_fin closer end ts_syn ts_synack ts_established ts_fin1");
-	seq_puts(s, " ts_fin2 ts_end timeout nat_orig nat_reply\n");
+	seq_puts(s, " ts_fin2 ts_end timeout nat_orig nat_reply outcome stage owner uid pid");
+	seq_puts(s, " comm cgroup cookie\n");
+}
+
+/* A flow's owner: side, uid, pid, comm (escaped as /proc/mounts does), cgroup, cookie. */
+static void show_owner(struct seq_file *s, const struct tcphs_owner *o)
+{
+	if (!o->known) {
+		seq_puts(s, " - - - - - -");
+		return;
+	}
+	seq_printf(s, " %s %u", o->side == TCPHS_DIR_ORIG ? "orig" : "reply", o->uid);
+	if (o->known & TCPHS_OWN_TASK) {
+		seq_printf(s, " %u ", o->pid);
+		seq_escape(s, o->comm[0] ? o->comm : "-", " \t\n\\");
+	} else {
+		seq_puts(s, " - -");
+	}
+	seq_printf(s, " %llu %llu", o->cgroup, o->cookie);
 }
 
 /* The line of one flow; @now (jiffies) gives the timeout column. */
@@ -176,10 +194,14 @@ static void show_flow(struct seq_file *s, const struct tcphs_flow_info *fi, unsi
 
 		endpoint_str(o, sizeof(o), fi->tuple.family, &fi->xlat.src, fi->xlat.sport);
 		endpoint_str(r, sizeof(r), fi->tuple.family, &fi->xlat.dst, fi->xlat.dport);
-		seq_printf(s, " %s %s\n", o, r);
+		seq_printf(s, " %s %s", o, r);
 	} else {
-		seq_puts(s, " - -\n");
+		seq_puts(s, " - -");
 	}
+	seq_printf(s, " %s %s", tcphs_name_of(tcphs_outcome_names, __TCPHS_OUT_MAX, fi->outcome),
+		   tcphs_name_of(tcphs_stage_names, __TCPHS_STAGE_MAX, fi->stage));
+	show_owner(s, &fi->owner);
+	seq_putc(s, '\n');
 }
 
 static int tcphs_seq_show(struct seq_file *s, void *v)

@@ -32,7 +32,7 @@ static const char *proc_render(struct kunit *test, const struct tcphs_flow_info 
 static void proc_header(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, proc_render(test, NULL, 0),
-			   "id     family orig                  reply                 state       conn_state history         opener isn_orig isn_reply syn_synack_ns synack_ack_ns rtx_syn rtx_synack rtx_fin closer end ts_syn ts_synack ts_established ts_fin1 ts_fin2 ts_end timeout nat_orig nat_reply\n");
+			   "id     family orig                  reply                 state       conn_state history         opener isn_orig isn_reply syn_synack_ns synack_ack_ns rtx_syn rtx_synack rtx_fin closer end ts_syn ts_synack ts_established ts_fin1 ts_fin2 ts_end timeout nat_orig nat_reply outcome stage owner uid pid comm cgroup cookie\n");
 }
 
 static void proc_line_ipv4(struct kunit *test)
@@ -49,6 +49,12 @@ static void proc_line_ipv4(struct kunit *test)
 		.end = TCPHS_END_RST_REPLY,
 		.history = "Sr",
 		.expires = now + 60 * HZ,	/* across the wrap of jiffies */
+		.outcome = TCPHS_OUT_REFUSED,
+		.stage = TCPHS_STAGE_HANDSHAKE,
+		/* A command with a space, escaped as /proc/mounts escapes. */
+		.owner = { .known = TCPHS_OWN_SOCK | TCPHS_OWN_TASK, .side = TCPHS_DIR_ORIG,
+			   .uid = 1000, .pid = 4242, .comm = "my curl", .cgroup = 8589934593ULL,
+			   .cookie = 77 },
 	};
 
 	fi.tuple.src.ip = htonl(INADDR_LOOPBACK);
@@ -56,10 +62,10 @@ static void proc_line_ipv4(struct kunit *test)
 	fi.ts[TCPHS_TS_SYN] = 3569741000ULL;
 	fi.ts[TCPHS_TS_END] = 3580903000ULL;
 	KUNIT_EXPECT_STREQ(test, proc_render(test, &fi, now),
-			   "3      ipv4   127.0.0.1:38142       127.0.0.1:9           CLOSED      REJ        Sr              orig   2576880783 - - - 0 0 0 - rst-reply 3569741000 - - - - 3580903000 60 - -\n");
+			   "3      ipv4   127.0.0.1:38142       127.0.0.1:9           CLOSED      REJ        Sr              orig   2576880783 - - - 0 0 0 - rst-reply 3569741000 - - - - 3580903000 60 - - refused handshake orig 1000 4242 my\\040curl 8589934593 77\n");
 	/* Part of a second left: the timeout rounds up. */
 	KUNIT_EXPECT_NOT_NULL(test, strstr(proc_render(test, &fi, now + 59 * HZ + 1),
-					   " 3580903000 1 - -\n"));
+					   " 3580903000 1 - - refused"));
 }
 
 static void proc_line_ipv6(struct kunit *test)
@@ -82,6 +88,11 @@ static void proc_line_ipv6(struct kunit *test)
 		.end = TCPHS_END_FIN,
 		.history = "ShADadfF",
 		.expires = 1000,		/* past: 0 */
+		.outcome = TCPHS_OUT_COMPLETED,
+		.stage = TCPHS_STAGE_CLOSING,
+		/* A server's, its process not known yet. */
+		.owner = { .known = TCPHS_OWN_SOCK | TCPHS_OWN_LISTENER, .side = TCPHS_DIR_REPLY,
+			   .cgroup = 1, .cookie = 4097 },
 		/* Through a DNAT and masquerade: the server's view. */
 		.has_xlat = true,
 		.xlat = { .sport = htons(40001), .dport = htons(80) },
@@ -92,7 +103,7 @@ static void proc_line_ipv6(struct kunit *test)
 	fi.xlat.dst.in6.s6_addr[0] = 0xfd;
 	fi.xlat.dst.in6.s6_addr[15] = 2;
 	KUNIT_EXPECT_STREQ(test, proc_render(test, &fi, 5000),
-			   "2      ipv6   [::1]:57052           [::1]:8443            TIME_WAIT   SF         ShADadfF        orig   1516082713 1692923069 2486560 768720 1 2 3 reply fin 1000000000 1002486560 1003255280 1100000000 1200000000 1300000000 0 [fd00::1]:40001 [fd00::2]:80\n");
+			   "2      ipv6   [::1]:57052           [::1]:8443            TIME_WAIT   SF         ShADadfF        orig   1516082713 1692923069 2486560 768720 1 2 3 reply fin 1000000000 1002486560 1003255280 1100000000 1200000000 1300000000 0 [fd00::1]:40001 [fd00::2]:80 completed closing reply 0 - - 1 4097\n");
 }
 
 /* Fields wider than their columns, values with no name, no history yet. */
@@ -113,6 +124,8 @@ static void proc_line_odd(struct kunit *test)
 		.has_closer = true,
 		.end = 42,
 		.expires = 101,
+		.outcome = 99,
+		.stage = 50,
 	};
 	static const u8 a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
 				  0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78 };
@@ -122,7 +135,7 @@ static void proc_line_odd(struct kunit *test)
 	fi.tuple.dst.in6.s6_addr[1] = 0x80;
 	fi.tuple.dst.in6.s6_addr[15] = 1;
 	KUNIT_EXPECT_STREQ(test, proc_render(test, &fi, 100),
-			   "18446744073709551615 ipv6   [2001:db8:1234:5678:9abc:def0:1234:5678]:65535 [fe80::1]:1           ?           ?          -               ?      0 4294967295 - - 65535 0 7 orig ? 1 - - - - - 1 - -\n");
+			   "18446744073709551615 ipv6   [2001:db8:1234:5678:9abc:def0:1234:5678]:65535 [fe80::1]:1           ?           ?          -               ?      0 4294967295 - - 65535 0 7 orig ? 1 - - - - - 1 - - ? ? - - - - - -\n");
 }
 
 /* ------------------------------------------------------------ iterator -- */
@@ -213,7 +226,7 @@ static void proc_iterate(struct kunit *test)
 		struct tcphs_flow *f;
 
 		rcu_read_lock();
-		f = tcphs_flow_create(is_mine ? &init_net : other, &t);
+		f = tcphs_flow_create(is_mine ? &init_net : other, &t, false);
 		rcu_read_unlock();
 		KUNIT_ASSERT_NOT_NULL(test, f);
 		if (is_mine)

@@ -46,6 +46,13 @@ struct tcphs_ring_entry {
 	u8 dir;				/* TCPHS_RING_NO_DIR: no segment */
 	u8 flags;
 	u8 isn_known;			/* BIT(dir) */
+	u8 outcome;			/* enum tcphs_outcome */
+	u8 stage;			/* enum tcphs_stage */
+	u8 owner;			/* tcphs_owner.known: 0, no owner */
+	u8 owner_side;			/* enum tcphs_dir */
+	u32 uid;
+	u32 pid;
+	char comm[TASK_COMM_LEN];
 };
 
 #define TCPHS_RING_NO_DIR	0xff
@@ -116,6 +123,15 @@ u64 tcphs_ring_record(struct tcphs_net *tn, const struct tcphs_flow_info *fi,
 	e->isn[0] = fi->isn[0];
 	e->isn[1] = fi->isn[1];
 	e->isn_known = (fi->isn_known[0] ? BIT(0) : 0) | (fi->isn_known[1] ? BIT(1) : 0);
+	e->outcome = fi->outcome;
+	e->stage = fi->stage;
+	e->owner = fi->owner.known;
+	if (e->owner) {
+		e->owner_side = fi->owner.side;
+		e->uid = fi->owner.uid;
+		e->pid = fi->owner.pid;
+		memcpy(e->comm, fi->owner.comm, sizeof(e->comm));
+	}
 	spin_unlock_bh(&r->lock);
 	return seq;
 }
@@ -275,6 +291,19 @@ static int tcphs_ring_seq_show(struct seq_file *s, void *v)
 	if (e->lat[1]) {
 		secs = div_u64_rem(div_u64(e->lat[1], NSEC_PER_USEC), USEC_PER_MSEC, &rem);
 		seq_printf(s, " synack-ack=%llu.%03ums", secs, rem);
+	}
+	if (e->outcome != TCPHS_OUT_NONE)
+		seq_printf(s, " outcome=%s stage=%s",
+			   tcphs_name_of(tcphs_outcome_names, __TCPHS_OUT_MAX, e->outcome),
+			   tcphs_name_of(tcphs_stage_names, __TCPHS_STAGE_MAX, e->stage));
+	if (e->owner)
+		seq_printf(s, " owner=%s uid=%u",
+			   e->owner_side == TCPHS_DIR_ORIG ? "orig" : "reply", e->uid);
+	if (e->owner & TCPHS_OWN_TASK) {
+		/* Last, as the reader writes it: a command may hold spaces. */
+		seq_printf(s, " pid=%u comm=", e->pid);
+		for (i = 0; i < TASK_COMM_LEN && e->comm[i]; i++)
+			seq_putc(s, e->comm[i] >= 0x20 && e->comm[i] < 0x7f ? e->comm[i] : '?');
 	}
 	seq_putc(s, '\n');
 	return 0;

@@ -54,6 +54,7 @@ void tcphs_stats_sum(const struct tcphs_net *tn, u64 sum[__TCPHS_STAT_MAX]);
 /* Tunables (module parameters); see main.c. */
 extern unsigned int tcphs_max_flows;
 extern bool tcphs_loose;
+extern bool tcphs_owners;
 unsigned long tcphs_state_timeout(unsigned int state);
 
 /* limits.c: what one namespace may take; see there. */

@@ -22,6 +22,7 @@ unsigned int tcphs_net_id __read_mostly;
 unsigned int tcphs_max_flows = 65536;
 unsigned int tcphs_event_ring;
 bool tcphs_loose;
+bool tcphs_owners = true;
 
 unsigned long tcphs_test_jiffies;
 unsigned int tcphs_test_timeout_syn;
@@ -34,6 +35,7 @@ void tcphs_test_reset_tunables(void)
 {
 	tcphs_max_flows = 65536;
 	tcphs_loose = false;
+	tcphs_owners = true;
 	tcphs_test_timeout_syn = 60;
 	tcphs_test_timeout_established = 5 * 24 * 3600;
 	tcphs_test_timeout_close = 120;
