@@ -6,7 +6,10 @@
  * mono" prints for it:
  *
  *	SEQ MONO flow=ID SRC > DST DIR EVENT OLD -> NEW flags=F seq=S ack=A
- *		[syn-synack=Tms] [synack-ack=Tms]
+ *		[syn-synack=Tms] [synack-ack=Tms] [outcome=O stage=S]
+ *		[owner=SIDE uid=U] [pid=P comm=C]
+ *
+ * C, the owner's command, runs to the end of the line (it may hold spaces).
  *
  * SRC > DST follows the segment, so a reply's endpoints are turned back
  * into the originator's view. Numbers written x+N and y+N come back as N
@@ -28,7 +31,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SET(f, a) ((f)->present |= 1ULL << (a))
-#define MAX_WORDS 20
+#define MAX_WORDS 24
 
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -161,7 +164,7 @@ static const char *after(const char *w, const char *key)
 enum tcphs_evlog_line tcphs_evlog_parse(const char *line, struct tcphs_flow *f,
 					uint64_t *lost, char *err, size_t errlen)
 {
-	char buf[512], *w[MAX_WORDS], *save = NULL, *tok;
+	char buf[512], *w[MAX_WORDS], *save = NULL, *tok, *comm;
 	union tcphs_addr src, dst;
 	uint16_t sport, dport;
 	const char *v;
@@ -179,11 +182,16 @@ enum tcphs_evlog_line tcphs_evlog_parse(const char *line, struct tcphs_flow *f,
 			*lost = n;
 		return TCPHS_EVLOG_LOST;
 	}
+	comm = strstr(buf, " comm=");
+	if (comm) {
+		*comm = '\0';
+		comm += strlen(" comm=");
+	}
 	for (tok = strtok_r(buf, " ", &save); tok && nw < MAX_WORDS;
 	     tok = strtok_r(NULL, " ", &save))
 		w[nw++] = tok;
 	if (nw < 14 || tok)
-		return snprintf(err, errlen, "%d words, not 14 to 16", nw), TCPHS_EVLOG_BAD;
+		return snprintf(err, errlen, "%d words, not 14 to %d", nw, MAX_WORDS), TCPHS_EVLOG_BAD;
 
 	if (parse_u64(w[0], &f->event_seq))
 		return snprintf(err, errlen, "bad sequence number '%s'", w[0]), TCPHS_EVLOG_BAD;
@@ -248,9 +256,35 @@ enum tcphs_evlog_line tcphs_evlog_parse(const char *line, struct tcphs_flow *f,
 		} else if ((v = after(w[i], "synack-ack=")) &&
 			   !parse_fixed(v, "ms", 1000000ULL, &f->lat_synack_ack)) {
 			SET(f, TCPHS_A_LAT_SYNACK_ACK);
+		} else if ((v = after(w[i], "outcome=")) &&
+			   (x = word_index(v, tcphs_outcome_names,
+					   ARRAY_SIZE(tcphs_outcome_names))) > TCPHS_OUT_NONE) {
+			f->outcome = x;
+			SET(f, TCPHS_A_OUTCOME);
+		} else if ((v = after(w[i], "stage=")) &&
+			   (x = word_index(v, tcphs_stage_names,
+					   ARRAY_SIZE(tcphs_stage_names))) >= 0) {
+			f->stage = x;
+			SET(f, TCPHS_A_STAGE);
+		} else if ((v = after(w[i], "owner=")) &&
+			   (!strcmp(v, "orig") || !strcmp(v, "reply"))) {
+			f->owner_side = !strcmp(v, "reply") ? TCPHS_DIR_REPLY : TCPHS_DIR_ORIG;
+			SET(f, TCPHS_A_OWNER_SIDE);
+		} else if ((v = after(w[i], "uid=")) && !parse_u64(v, &n) && n <= UINT32_MAX) {
+			f->owner_uid = n;
+			SET(f, TCPHS_A_OWNER_UID);
+		} else if ((v = after(w[i], "pid=")) && !parse_u64(v, &n) && n <= UINT32_MAX) {
+			f->owner_pid = n;
+			SET(f, TCPHS_A_OWNER_PID);
 		} else {
-			return snprintf(err, errlen, "bad latency '%s'", w[i]), TCPHS_EVLOG_BAD;
+			return snprintf(err, errlen, "bad field '%s'", w[i]), TCPHS_EVLOG_BAD;
 		}
+	}
+	if (comm) {
+		if (!tcphs_has(f, TCPHS_A_OWNER_PID) || strlen(comm) >= sizeof(f->owner_comm))
+			return snprintf(err, errlen, "bad comm '%s'", comm), TCPHS_EVLOG_BAD;
+		snprintf(f->owner_comm, sizeof(f->owner_comm), "%s", comm);
+		SET(f, TCPHS_A_OWNER_COMM);
 	}
 	return TCPHS_EVLOG_EVENT;
 }

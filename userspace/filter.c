@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,13 @@ static const char * const key_opt[] = {
 	[TCPHS_FK_DPORT] = "--dport",
 	[TCPHS_FK_STATE] = "--state",
 	[TCPHS_FK_EVENT] = "--event",
+	[TCPHS_FK_OUTCOME] = "--outcome",
+	[TCPHS_FK_PID] = "--pid",
+	[TCPHS_FK_UID] = "--uid",
+	[TCPHS_FK_CGROUP] = "--cgroup",
+	[TCPHS_FK_COMM] = "--comm",
 };
+
 
 /* Names that stand for several values. */
 struct group {
@@ -49,6 +56,17 @@ static const struct group state_groups[] = {
 	{ "closing", BIT(TCPHS_STATE_FIN_WAIT_1) | BIT(TCPHS_STATE_FIN_WAIT_2) |
 		     BIT(TCPHS_STATE_CLOSING) | BIT(TCPHS_STATE_LAST_ACK) },
 	{ "finished", BIT(TCPHS_STATE_TIME_WAIT) | BIT(TCPHS_STATE_CLOSED) },
+};
+
+_Static_assert(__TCPHS_OUT_MAX <= 32, "an outcome mask has 32 bits");
+
+static const struct group outcome_groups[] = {
+	{ "failed", BIT(TCPHS_OUT_REFUSED) | BIT(TCPHS_OUT_NO_ANSWER) |
+		    BIT(TCPHS_OUT_SYN_ACK_UNANSWERED) | BIT(TCPHS_OUT_RESET_ORIG) |
+		    BIT(TCPHS_OUT_RESET_REPLY) | BIT(TCPHS_OUT_HALF_CLOSED) },
+	{ "reset", BIT(TCPHS_OUT_RESET_ORIG) | BIT(TCPHS_OUT_RESET_REPLY) },
+	{ "timed-out", BIT(TCPHS_OUT_NO_ANSWER) | BIT(TCPHS_OUT_SYN_ACK_UNANSWERED) |
+		       BIT(TCPHS_OUT_HALF_CLOSED) | BIT(TCPHS_OUT_IDLE) },
 };
 
 /* conntrack -E's event masks: a flow is new, changes, or goes. */
@@ -74,8 +92,9 @@ static bool word_eq(const char *word, const char *name)
 {
 	for (; *word && *name; word++, name++) {
 		char c = *word == '-' ? '_' : toupper((unsigned char)*word);
+		char d = *name == '-' ? '_' : toupper((unsigned char)*name);
 
-		if (c != toupper((unsigned char)*name))
+		if (c != d)
 			return false;
 	}
 	return !*word && !*name;
@@ -167,6 +186,21 @@ static int parse_range(const char *tok, uint16_t *lo, uint16_t *hi)
 	return *end || *hi < *lo ? -1 : 0;
 }
 
+/* A decimal number, or a range LOW-HIGH. */
+static int parse_num_range(const char *tok, uint64_t *lo, uint64_t *hi)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)tok[0]))
+		return -1;
+	errno = 0;
+	*lo = strtoull(tok, &end, 10);
+	*hi = *lo;
+	if (!errno && *end == '-' && isdigit((unsigned char)end[1]))
+		*hi = strtoull(end + 1, &end, 10);
+	return errno || *end || *hi < *lo ? -1 : 0;
+}
+
 static int parse_word(const char *tok, const char * const *names, size_t n,
 		      size_t first, const struct group *groups, size_t ngroups,
 		      uint32_t *mask)
@@ -241,6 +275,8 @@ int tcphs_filter_add(struct tcphs_filter *flt, enum tcphs_filter_key key,
 	struct tcphs_addr_match *am = NULL;
 	struct tcphs_port_match *pm = NULL;
 	struct tcphs_mask_match *mm = NULL;
+	struct tcphs_num_match *nm = NULL;
+	struct tcphs_comm_match *cm = NULL;
 	const char *opt = key_opt[key];
 	char *copy, *tok, *save = NULL;
 	char valid[512];
@@ -273,12 +309,31 @@ int tcphs_filter_add(struct tcphs_filter *flt, enum tcphs_filter_key key,
 	case TCPHS_FK_EVENT:
 		mm = &nf.events;
 		break;
+	case TCPHS_FK_OUTCOME:
+		mm = &nf.outcomes;
+		break;
+	case TCPHS_FK_PID:
+		nm = &nf.pid;
+		break;
+	case TCPHS_FK_UID:
+		nm = &nf.uid;
+		break;
+	case TCPHS_FK_CGROUP:
+		nm = &nf.cgroup;
+		break;
+	case TCPHS_FK_COMM:
+		cm = &nf.comm;
+		break;
 	}
 	if (am && polarity(&arg, am->n, &am->neg, opt, err, errlen))
 		return -1;
 	if (pm && polarity(&arg, pm->n, &pm->neg, opt, err, errlen))
 		return -1;
 	if (mm && polarity(&arg, mm->set, &mm->neg, opt, err, errlen))
+		return -1;
+	if (nm && polarity(&arg, nm->n, &nm->neg, opt, err, errlen))
+		return -1;
+	if (cm && polarity(&arg, cm->n, &cm->neg, opt, err, errlen))
 		return -1;
 
 	copy = strdup(arg);
@@ -315,6 +370,42 @@ int tcphs_filter_add(struct tcphs_filter *flt, enum tcphs_filter_key key,
 				goto out;
 			}
 			pm->n++;
+		} else if (nm) {
+			if (nm->n == TCPHS_FILTER_MAX) {
+				snprintf(err, errlen, "%s: at most %d numbers or ranges", opt,
+					 TCPHS_FILTER_MAX);
+				goto out;
+			}
+			if (parse_num_range(tok, &nm->v[nm->n].lo, &nm->v[nm->n].hi)) {
+				snprintf(err, errlen,
+					 "bad %s '%s': want a number or a range LOW-HIGH", opt, tok);
+				goto out;
+			}
+			nm->n++;
+		} else if (cm) {
+			if (cm->n == TCPHS_FILTER_MAX) {
+				snprintf(err, errlen, "%s: at most %d commands", opt,
+					 TCPHS_FILTER_MAX);
+				goto out;
+			}
+			if (strlen(tok) >= sizeof(cm->v[0])) {
+				snprintf(err, errlen, "%s '%s': longer than %zu characters", opt,
+					 tok, sizeof(cm->v[0]) - 1);
+				goto out;
+			}
+			snprintf(cm->v[cm->n++], sizeof(cm->v[0]), "%s", tok);
+		} else if (key == TCPHS_FK_OUTCOME) {
+			if (parse_word(tok, tcphs_outcome_names, ARRAY_SIZE(tcphs_outcome_names),
+				       TCPHS_OUT_NONE + 1, outcome_groups,
+				       ARRAY_SIZE(outcome_groups), &mm->mask)) {
+				list_words(valid, sizeof(valid), tcphs_outcome_names,
+					   ARRAY_SIZE(tcphs_outcome_names), TCPHS_OUT_NONE + 1,
+					   outcome_groups, ARRAY_SIZE(outcome_groups));
+				snprintf(err, errlen, "unknown outcome '%s'; valid outcomes: %s",
+					 tok, valid);
+				goto out;
+			}
+			mm->set = true;
 		} else if (key == TCPHS_FK_STATE) {
 			if (parse_word(tok, tcphs_state_names, ARRAY_SIZE(tcphs_state_names), 0,
 				       state_groups, ARRAY_SIZE(state_groups), &mm->mask)) {
@@ -425,6 +516,31 @@ static bool keep(bool hit, bool neg)
 	return neg ? !hit : hit;
 }
 
+static bool num_hit(const struct tcphs_num_match *m, const struct tcphs_flow *f,
+		    unsigned int type, uint64_t v)
+{
+	unsigned int i;
+
+	if (!tcphs_has(f, type))
+		return false;
+	for (i = 0; i < m->n; i++)
+		if (v >= m->v[i].lo && v <= m->v[i].hi)
+			return true;
+	return false;
+}
+
+static bool comm_hit(const struct tcphs_comm_match *m, const struct tcphs_flow *f)
+{
+	unsigned int i;
+
+	if (!tcphs_has(f, TCPHS_A_OWNER_COMM))
+		return false;
+	for (i = 0; i < m->n; i++)
+		if (!fnmatch(m->v[i], f->owner_comm, 0))
+			return true;
+	return false;
+}
+
 /**
  * tcphs_filter_match - does a flow or event pass the filter?
  * @flt: the filter
@@ -463,6 +579,22 @@ bool tcphs_filter_match(const struct tcphs_filter *flt, const struct tcphs_flow 
 	if (flt->events.set &&
 	    !keep(tcphs_has(f, TCPHS_A_EVENT) && f->event < 32 &&
 		  (flt->events.mask & BIT(f->event)), flt->events.neg))
+		return false;
+	if (flt->outcomes.set &&
+	    !keep(tcphs_has(f, TCPHS_A_OUTCOME) && f->outcome < 32 &&
+		  (flt->outcomes.mask & BIT(f->outcome)), flt->outcomes.neg))
+		return false;
+	if (flt->pid.n &&
+	    !keep(num_hit(&flt->pid, f, TCPHS_A_OWNER_PID, f->owner_pid), flt->pid.neg))
+		return false;
+	if (flt->uid.n &&
+	    !keep(num_hit(&flt->uid, f, TCPHS_A_OWNER_UID, f->owner_uid), flt->uid.neg))
+		return false;
+	if (flt->cgroup.n &&
+	    !keep(num_hit(&flt->cgroup, f, TCPHS_A_OWNER_CGROUP, f->owner_cgroup),
+		  flt->cgroup.neg))
+		return false;
+	if (flt->comm.n && !keep(comm_hit(&flt->comm, f), flt->comm.neg))
 		return false;
 	return true;
 }

@@ -42,6 +42,20 @@ struct tcphs_mask_match {
 	uint32_t mask;
 };
 
+/* Numbers (pid, uid, cgroup): a flow matches if one range holds it. */
+struct tcphs_num_match {
+	uint8_t n;
+	bool neg;
+	struct { uint64_t lo, hi; } v[TCPHS_FILTER_MAX];
+};
+
+/* Commands: a flow matches if one pattern (fnmatch(3)) does. */
+struct tcphs_comm_match {
+	uint8_t n;
+	bool neg;
+	char v[TCPHS_FILTER_MAX][64];
+};
+
 /* A zero filter selects everything; the kinds of value combine with AND. */
 struct tcphs_filter {
 	int family;			/* AF_INET, AF_INET6, 0 for both */
@@ -53,6 +67,11 @@ struct tcphs_filter {
 	struct tcphs_port_match dport;	/* the responder's */
 	struct tcphs_mask_match states;	/* the (new) state */
 	struct tcphs_mask_match events;
+	struct tcphs_mask_match outcomes;
+	struct tcphs_num_match pid;	/* the owner's */
+	struct tcphs_num_match uid;
+	struct tcphs_num_match cgroup;
+	struct tcphs_comm_match comm;
 };
 
 enum tcphs_filter_key {
@@ -65,6 +84,11 @@ enum tcphs_filter_key {
 	TCPHS_FK_DPORT,
 	TCPHS_FK_STATE,
 	TCPHS_FK_EVENT,
+	TCPHS_FK_OUTCOME,
+	TCPHS_FK_PID,
+	TCPHS_FK_UID,
+	TCPHS_FK_CGROUP,
+	TCPHS_FK_COMM,
 };
 
 int tcphs_filter_add(struct tcphs_filter *flt, enum tcphs_filter_key key,

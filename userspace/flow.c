@@ -83,6 +83,14 @@ static const struct attr_desc tcphs_attrs[__TCPHS_A_MAX] = {
 	A(NAT_SPORT,		K_U16,		nat_sport),
 	A(NAT_DPORT,		K_U16,		nat_dport),
 	A(TIMEOUT,		K_U32,		timeout),
+	A(OUTCOME,		K_U8,		outcome),
+	A(STAGE,		K_U8,		stage),
+	A(OWNER_SIDE,		K_U8,		owner_side),
+	A(OWNER_UID,		K_U32,		owner_uid),
+	A(OWNER_PID,		K_U32,		owner_pid),
+	A(OWNER_COMM,		K_STRING,	owner_comm),
+	A(OWNER_CGROUP,		K_U64,		owner_cgroup),
+	A(OWNER_COOKIE,		K_U64,		owner_cookie),
 };
 
 #undef A

@@ -55,6 +55,13 @@ struct tcphs_flow {
 	union tcphs_addr nat_saddr, nat_daddr;
 	uint16_t nat_sport, nat_dport;
 	uint32_t timeout;		/* dumps: seconds before it times out */
+	uint8_t outcome;		/* enum tcphs_outcome, once finished */
+	uint8_t stage;			/* enum tcphs_stage */
+	/* The local socket the flow belongs to, if any (OWNER_SIDE present). */
+	uint8_t owner_side;		/* enum tcphs_dir */
+	uint32_t owner_uid, owner_pid;
+	char owner_comm[16];
+	uint64_t owner_cgroup, owner_cookie;
 
 	/* Events only. */
 	uint8_t event;			/* enum tcphs_event */

@@ -282,6 +282,7 @@ static void print_time(FILE *fp, const struct tcphs_flow *f, const struct tcphs_
  *
  * TIME flow=ID SRC > DST DIR EVENT OLD -> NEW
  *	flags=F seq=S ack=A[ syn-synack=Tms][ synack-ack=Tms]
+ *	[ outcome=O stage=S][ owner=SIDE][ uid=U][ pid=P][ comm=C]
  * all on one line. SRC > DST follows the segment, as tcpdump prints it: a
  * SYN-ACK reads server > client, and DIR says whether that is the
  * originator's direction (orig) or the other (reply). An event no segment
@@ -330,6 +331,20 @@ void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 	if (tcphs_has(f, TCPHS_A_LAT_SYNACK_ACK))
 		fprintf(fp, " synack-ack=%s",
 			tcphs_msec_str(lat, sizeof(lat), f->lat_synack_ack));
+	if (tcphs_has(f, TCPHS_A_OUTCOME)) {
+		fprintf(fp, " outcome=%s", TCPHS_NAME(tcphs_outcome_names, f->outcome));
+		if (tcphs_has(f, TCPHS_A_STAGE))
+			fprintf(fp, " stage=%s", TCPHS_NAME(tcphs_stage_names, f->stage));
+	}
+	if (tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY)
+		fprintf(fp, " owner=%s", tcphs_dir_name(f->owner_side));
+	if (tcphs_has(f, TCPHS_A_OWNER_UID))
+		fprintf(fp, " uid=%" PRIu32, f->owner_uid);
+	if (tcphs_has(f, TCPHS_A_OWNER_PID))
+		fprintf(fp, " pid=%" PRIu32, f->owner_pid);
+	/* Last: a command may hold spaces. */
+	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
+		fprintf(fp, " comm=%s", tcphs_safe_str(lat, sizeof(lat), f->owner_comm));
 	fputc('\n', fp);
 }
 
@@ -452,6 +467,26 @@ static void json_tuple(struct json *j, const struct tcphs_flow *f)
 	json_num(j, f, TCPHS_A_DPORT, "dport", f->dport);
 }
 
+/*
+ * "owner": the local end whose socket the flow belongs to, null for a flow
+ * no local socket sent on (forwarded, or answered by the kernel alone);
+ * then what is known of that socket.
+ */
+static void json_owner(struct json *j, const struct tcphs_flow *f)
+{
+	bool owned = tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY;
+
+	json_str(j, "owner", owned ? tcphs_dir_name(f->owner_side) : NULL);
+	if (!owned)
+		return;
+	json_opt(j, f, TCPHS_A_OWNER_UID, "uid", f->owner_uid);
+	json_opt(j, f, TCPHS_A_OWNER_PID, "pid", f->owner_pid);
+	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
+		json_str(j, "comm", f->owner_comm);
+	json_opt(j, f, TCPHS_A_OWNER_CGROUP, "cgroup", f->owner_cgroup);
+	json_opt(j, f, TCPHS_A_OWNER_COOKIE, "cookie", f->owner_cookie);
+}
+
 static void json_tail(struct json *j, const struct tcphs_flow *f)
 {
 	JSON_NAME(j, f, TCPHS_A_STATE, "state", tcphs_state_names, state);
@@ -487,6 +522,11 @@ static void json_tail(struct json *j, const struct tcphs_flow *f)
 			 tcphs_addr_str(addr, sizeof(addr), f, TCPHS_A_NAT_DADDR) : NULL);
 		json_num(j, f, TCPHS_A_NAT_DPORT, "nat_dport", f->nat_dport);
 	}
+	if (tcphs_has(f, TCPHS_A_OUTCOME))
+		json_str(j, "outcome", TCPHS_NAME(tcphs_outcome_names, f->outcome));
+	if (tcphs_has(f, TCPHS_A_STAGE))
+		json_str(j, "stage", TCPHS_NAME(tcphs_stage_names, f->stage));
+	json_owner(j, f);
 }
 
 /*

@@ -222,6 +222,12 @@ static void flow_fill(const struct pflow *pf, struct tcphs_flow *f)
 	HAS(OPENER);
 	f->end = tcphs_fsm_end(m);
 	HAS(END);
+	/* A capture has no clock of its own to time flows out by. */
+	f->outcome = tcphs_fsm_outcome(m, false);
+	if (f->outcome != TCPHS_OUT_NONE)
+		HAS(OUTCOME);
+	f->stage = tcphs_fsm_stage(m);
+	HAS(STAGE);
 	if ((m->dflags[0] | m->dflags[1]) & TCPHS_DF_FIN) {
 		f->closer = m->closer;
 		HAS(CLOSER);

@@ -93,6 +93,15 @@ static void c_word(char *buf, const struct tcphs_flow *f, const struct tcphs_tab
 		case TCPHS_A_END:
 			w = TCPHS_NAME(tcphs_end_names, f->end);
 			break;
+		case TCPHS_A_OUTCOME:
+			w = TCPHS_NAME(tcphs_outcome_names, f->outcome);
+			break;
+		case TCPHS_A_STAGE:
+			w = TCPHS_NAME(tcphs_stage_names, f->stage);
+			break;
+		case TCPHS_A_OWNER_SIDE:
+			w = tcphs_dir_name(f->owner_side);
+			break;
 		}
 	}
 	snprintf(buf, CELL_LEN, "%s", w ? w : "-");
@@ -174,6 +183,21 @@ static void c_rtx(char *buf, const struct tcphs_flow *f, const struct tcphs_tabl
 			       type == TCPHS_A_RTX_SYNACK ? f->rtx_synack : f->rtx_fin);
 }
 
+/* What is known of the flow's owner; "-" for none (forwarded, or not known yet). */
+static void c_owner(char *buf, const struct tcphs_flow *f, const struct tcphs_table *t __maybe_unused,
+		    unsigned int type)
+{
+	if (!tcphs_has(f, type))
+		dash(buf);
+	else if (type == TCPHS_A_OWNER_COMM)
+		tcphs_safe_str(buf, CELL_LEN, f->owner_comm[0] ? f->owner_comm : "-");
+	else
+		cell_u64(buf, f, type, type == TCPHS_A_OWNER_UID ? f->owner_uid :
+				       type == TCPHS_A_OWNER_PID ? f->owner_pid :
+				       type == TCPHS_A_OWNER_CGROUP ? f->owner_cgroup :
+				       f->owner_cookie);
+}
+
 static const struct column columns[] = {
 	{ "id",			true,	true,	c_id,	0 },
 	{ "family",		false,	false,	c_family,	0 },
@@ -196,6 +220,14 @@ static const struct column columns[] = {
 	{ "end",		false,	false,	c_word,		TCPHS_A_END },
 	{ "nat_orig",		false,	false,	c_endpoint,	TCPHS_A_NAT_SADDR },
 	{ "nat_reply",		false,	false,	c_endpoint,	TCPHS_A_NAT_DADDR },
+	{ "outcome",		false,	false,	c_word,		TCPHS_A_OUTCOME },
+	{ "stage",		false,	false,	c_word,		TCPHS_A_STAGE },
+	{ "owner",		false,	false,	c_word,		TCPHS_A_OWNER_SIDE },
+	{ "uid",		true,	false,	c_owner,	TCPHS_A_OWNER_UID },
+	{ "pid",		true,	false,	c_owner,	TCPHS_A_OWNER_PID },
+	{ "comm",		false,	false,	c_owner,	TCPHS_A_OWNER_COMM },
+	{ "cgroup",		true,	false,	c_owner,	TCPHS_A_OWNER_CGROUP },
+	{ "cookie",		true,	false,	c_owner,	TCPHS_A_OWNER_COOKIE },
 };
 
 _Static_assert(ARRAY_SIZE(columns) <= TCPHS_TABLE_MAX_COLS, "tcphs_table.cols");

@@ -55,6 +55,11 @@ enum {
 	OPT_WIDE,
 	OPT_NO_HEADER,
 	OPT_FROM,
+	OPT_OUTCOME,
+	OPT_PID,
+	OPT_UID,
+	OPT_CGROUP,
+	OPT_COMM,
 };
 
 /* The filters, shared by events, list and pcap. */
@@ -69,7 +74,12 @@ enum {
 	{ "port",	required_argument,	NULL, OPT_PORT },	\
 	{ "sport",	required_argument,	NULL, OPT_SPORT },	\
 	{ "dport",	required_argument,	NULL, OPT_DPORT },	\
-	{ "state",	required_argument,	NULL, OPT_STATE }
+	{ "state",	required_argument,	NULL, OPT_STATE },		\
+	{ "outcome",	required_argument,	NULL, OPT_OUTCOME },	\
+	{ "pid",	required_argument,	NULL, OPT_PID },	\
+	{ "uid",	required_argument,	NULL, OPT_UID },	\
+	{ "cgroup",	required_argument,	NULL, OPT_CGROUP },	\
+	{ "comm",	required_argument,	NULL, OPT_COMM }
 
 #define FILTER_USAGE							\
 	"  -4, -6, -f, --family 4|6   only IPv4 or only IPv6 flows\n"	\
@@ -79,7 +89,16 @@ enum {
 	"      --sport PORT[-PORT],.. the originator's port\n"		\
 	"      --dport PORT[-PORT],.. the responder's port\n"		\
 	"      --port PORT[-PORT],..  a port at either end\n"		\
-	"  -p, --proto tcp            accepted, as conntrack takes it\n"
+	"  -p, --proto tcp            accepted, as conntrack takes it\n"	\
+	"      --outcome OUT,..       finished flows that turned out so: completed,\n" \
+	"                             refused, no-answer, synack-unanswered,\n" \
+	"                             reset-orig, reset-reply, half-closed, idle,\n" \
+	"                             evicted, restarted (groups: failed, reset,\n" \
+	"                             timed-out)\n"				\
+	"      --pid PID[-PID],..     flows of these processes (the owner's)\n" \
+	"      --uid UID[-UID],..     flows of these users' sockets\n"	\
+	"      --cgroup ID,..         flows of sockets in these cgroups (v2 ids)\n" \
+	"      --comm PATTERN,..      flows of these commands (glob patterns)\n"
 
 #define FILTER_NOTE							\
 	"A list that starts with '!' leaves its values out; a repeated option\n" \
@@ -570,6 +589,21 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			break;
 		case 'e':
 			filter_add(cmd, flt, TCPHS_FK_EVENT, optarg);
+			break;
+		case OPT_OUTCOME:
+			filter_add(cmd, flt, TCPHS_FK_OUTCOME, optarg);
+			break;
+		case OPT_PID:
+			filter_add(cmd, flt, TCPHS_FK_PID, optarg);
+			break;
+		case OPT_UID:
+			filter_add(cmd, flt, TCPHS_FK_UID, optarg);
+			break;
+		case OPT_CGROUP:
+			filter_add(cmd, flt, TCPHS_FK_CGROUP, optarg);
+			break;
+		case OPT_COMM:
+			filter_add(cmd, flt, TCPHS_FK_COMM, optarg);
 			break;
 		case OPT_RCVBUF:
 			o->rcvbuf = parse_bytes(cmd, optarg);

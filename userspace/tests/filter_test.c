@@ -58,6 +58,19 @@ static struct tcphs_flow flow6(void)
 	f.dport = 443;
 	f.state = TCPHS_STATE_CLOSED;
 	f.event = TCPHS_EV_RST;
+	/* Refused, and made by a local process. */
+	f.outcome = TCPHS_OUT_REFUSED;
+	f.owner_side = TCPHS_DIR_ORIG;
+	f.owner_uid = 1000;
+	f.owner_pid = 4242;
+	snprintf(f.owner_comm, sizeof(f.owner_comm), "curl");
+	f.owner_cgroup = 8589934593ULL;
+	SET(&f, TCPHS_A_OUTCOME);
+	SET(&f, TCPHS_A_OWNER_SIDE);
+	SET(&f, TCPHS_A_OWNER_UID);
+	SET(&f, TCPHS_A_OWNER_PID);
+	SET(&f, TCPHS_A_OWNER_COMM);
+	SET(&f, TCPHS_A_OWNER_CGROUP);
 	return f;
 }
 
@@ -143,6 +156,30 @@ static const struct filter_case cases[] = {
 	{ "event TIME_WAIT", { { K(EVENT), "time-wait" } }, 1, NULL, 0, 0 },
 	{ "event 1.0's CLOSED is TIME_WAIT", { { K(EVENT), "CLOSED,RST" } }, 1, NULL, 0, 1 },
 	{ "event NONE is no event", { { K(EVENT), "NONE" } }, 1, "unknown event 'NONE'", 0, 0 },
+	{ "outcome refused", { { K(OUTCOME), "refused" } }, 1, NULL, 0, 1 },
+	{ "outcome group failed", { { K(OUTCOME), "failed" } }, 1, NULL, 0, 1 },
+	{ "outcome group timed-out", { { K(OUTCOME), "timed-out" } }, 1, NULL, 0, 0 },
+	{ "outcome negated: open flows pass", { { K(OUTCOME), "!completed,reset" } }, 1, NULL, 1, 1 },
+	{ "outcome upper case", { { K(OUTCOME), "NO-ANSWER,Refused" } }, 1, NULL, 0, 1 },
+	{ "outcome unknown", { { K(OUTCOME), "rejected" } }, 1,
+	  "unknown outcome 'rejected'; valid outcomes: completed refused", 0, 0 },
+	{ "outcome - is not one", { { K(OUTCOME), "-" } }, 1, "unknown outcome '-'", 0, 0 },
+	{ "pid", { { K(PID), "4242" } }, 1, NULL, 0, 1 },
+	{ "pid range", { { K(PID), "1-4241,4243-9999" } }, 1, NULL, 0, 0 },
+	{ "pid negated: unowned flows pass", { { K(PID), "!4242" } }, 1, NULL, 1, 0 },
+	{ "pid not a number", { { K(PID), "curl" } }, 1, "bad --pid 'curl'", 0, 0 },
+	{ "pid backwards", { { K(PID), "10-5" } }, 1, "bad --pid '10-5'", 0, 0 },
+	{ "pid negative", { { K(PID), "-5" } }, 1, "bad --pid '-5'", 0, 0 },
+	{ "uid", { { K(UID), "0,1000" } }, 1, NULL, 0, 1 },
+	{ "uid too big", { { K(UID), "99999999999999999999999" } }, 1, "bad --uid", 0, 0 },
+	{ "cgroup, 64 bits", { { K(CGROUP), "8589934593" } }, 1, NULL, 0, 1 },
+	{ "comm", { { K(COMM), "curl" } }, 1, NULL, 0, 1 },
+	{ "comm glob", { { K(COMM), "wget,cu*" } }, 1, NULL, 0, 1 },
+	{ "comm is whole", { { K(COMM), "cur" } }, 1, NULL, 0, 0 },
+	{ "comm negated", { { K(COMM), "!curl" } }, 1, NULL, 1, 0 },
+	{ "comm too long", { { K(COMM), "0123456789012345678901234567890123456789012345678901234567890123" } },
+	  1, "longer than 63 characters", 0, 0 },
+	{ "owner and port", { { K(UID), "1000" }, { K(PORT), "443" } }, 2, NULL, 0, 1 },
 	{ "options AND", { { K(PORT), "8080,443" }, { K(FAMILY), "6" } }, 2, NULL, 0, 1 },
 	{ "options AND, none", { { K(SADDR), "10.0.0.1" }, { K(DPORT), "443" } }, 2,
 	  NULL, 0, 0 },

@@ -348,7 +348,7 @@ static void test_event_json(void)
 		  "\"conn_state\":\"SF\",\"history\":\"Sh\\\"\\\\\","
 		  "\"isn_orig\":1000,\"isn_reply\":5000,\"syn_synack_ns\":120000,"
 		  "\"ts_syn\":1000000000000,\"rtx_syn\":1,"
-		  "\"opener\":\"orig\",\"closer\":\"orig\",\"end\":\"-\"}\n");
+		  "\"opener\":\"orig\",\"closer\":\"orig\",\"end\":\"-\",\"owner\":null}\n");
 
 	f = (struct tcphs_flow){ 0 };
 	CAPTURE(out, tcphs_print_event_json(fp, &f, &o));
@@ -358,7 +358,7 @@ static void test_event_json(void)
 		  "\"netns\":null,\"family\":null,\"saddr\":null,\"sport\":null,"
 		  "\"daddr\":null,\"dport\":null,\"dir\":null,\"flags\":null,"
 		  "\"seq\":null,\"ack\":null,\"old_state\":null,\"state\":null,"
-		  "\"conn_state\":null,\"history\":null}\n");
+		  "\"conn_state\":null,\"history\":null,\"owner\":null}\n");
 
 	CAPTURE(out, tcphs_print_lost_json(fp, 3, 10, 12));
 	check_str("lost json", out, "{\"lost\":3,\"from_seq\":10,\"to_seq\":12}\n");
@@ -575,7 +575,7 @@ static void test_flow_line(void)
 		  "\"isn_orig\":1000,\"isn_reply\":5000,\"syn_synack_ns\":120045,"
 		  "\"synack_ack_ns\":30000,\"ts_syn\":1000000000000,\"rtx_syn\":1,"
 		  "\"rtx_synack\":0,\"rtx_fin\":0,"
-		  "\"closer\":\"orig\",\"end\":\"fin\",\"timeout\":60}\n");
+		  "\"closer\":\"orig\",\"end\":\"fin\",\"owner\":null,\"timeout\":60}\n");
 
 	/*
 	 * An IPv4 flow's line fits 120 characters: the longest client
@@ -635,8 +635,8 @@ static void test_flow_line(void)
 	      !tcphs_table_add_column(&t, "end", err, sizeof(err)));
 	check("column twice", tcphs_table_add_column(&t, "id", err, sizeof(err)) &&
 	      strstr(err, "given twice"));
-	check("unknown column", tcphs_table_add_column(&t, "pid", err, sizeof(err)) &&
-	      strstr(err, "unknown column 'pid'; columns: id family"));
+	check("unknown column", tcphs_table_add_column(&t, "nosuch", err, sizeof(err)) &&
+	      strstr(err, "unknown column 'nosuch'; columns: id family"));
 	t.no_header = true;
 	CAPTURE(out, tcphs_table_print(fp, &t, rows, 3));
 	check_str("list text, chosen columns", out,
@@ -669,7 +669,54 @@ static void test_flow_line(void)
 		  "\"state\":\"TIME_WAIT\",\"conn_state\":\"SF\",\"history\":\"ShAdDaFf\","
 		  "\"isn_orig\":1000,\"isn_reply\":5000,"
 		  "\"nat_saddr\":\"10.2.0.1\",\"nat_sport\":40000,"
-		  "\"nat_daddr\":\"10.2.0.2\",\"nat_dport\":80}\n");
+		  "\"nat_daddr\":\"10.2.0.2\",\"nat_dport\":80,\"owner\":null}\n");
+
+	/* A refused flow a local process made: its outcome and its owner. */
+	f = textbook(&n)[6];
+	f.outcome = TCPHS_OUT_REFUSED;
+	f.stage = TCPHS_STAGE_HANDSHAKE;
+	f.owner_side = TCPHS_DIR_ORIG;
+	f.owner_uid = 1000;
+	f.owner_pid = 4242;
+	snprintf(f.owner_comm, sizeof(f.owner_comm), "my curl");
+	f.owner_cgroup = 8589934593ULL;
+	f.owner_cookie = 77;
+	SET(&f, TCPHS_A_OUTCOME);
+	SET(&f, TCPHS_A_STAGE);
+	SET(&f, TCPHS_A_OWNER_SIDE);
+	SET(&f, TCPHS_A_OWNER_UID);
+	SET(&f, TCPHS_A_OWNER_PID);
+	SET(&f, TCPHS_A_OWNER_COMM);
+	SET(&f, TCPHS_A_OWNER_CGROUP);
+	SET(&f, TCPHS_A_OWNER_COOKIE);
+	rows[0] = f;
+	rows[1] = textbook(&n)[6];	/* forwarded: no owner */
+	memset(&t, 0, sizeof(t));
+	check("owner columns",
+	      !tcphs_table_add_column(&t, "id", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "outcome", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "stage", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "owner", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "uid", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "pid", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "cgroup", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "cookie", err, sizeof(err)) &&
+	      !tcphs_table_add_column(&t, "comm", err, sizeof(err)));
+	CAPTURE(out, tcphs_table_print(fp, &t, rows, 2));
+	check_str("list text, owner and outcome", out,
+"ID OUTCOME STAGE     OWNER  UID  PID     CGROUP COOKIE COMM\n"
+" 7 refused handshake orig  1000 4242 8589934593     77 my curl\n"
+" 7 -       -         -        -    -          -      - -\n");
+	CAPTURE(out, tcphs_print_flow_json(fp, &f));
+	check_str("list json, owner and outcome", out,
+		  "{\"flow_id\":7,\"netns\":4026531840,\"family\":4,"
+		  "\"saddr\":\"10.0.0.1\",\"sport\":40000,"
+		  "\"daddr\":\"10.0.0.2\",\"dport\":8080,"
+		  "\"state\":\"TIME_WAIT\",\"conn_state\":\"SF\",\"history\":\"ShAdDaFf\","
+		  "\"isn_orig\":1000,\"isn_reply\":5000,"
+		  "\"outcome\":\"refused\",\"stage\":\"handshake\",\"owner\":\"orig\","
+		  "\"uid\":1000,\"pid\":4242,\"comm\":\"my curl\",\"cgroup\":8589934593,"
+		  "\"cookie\":77}\n");
 }
 
 /* Build a message the way the kernel does and parse it back. */
@@ -755,7 +802,7 @@ static void test_parse(void)
 static void test_evlog(void)
 {
 	struct tcphs_out o = { .time = TCPHS_TIME_MONO };
-	struct tcphs_flow e[12], back;
+	struct tcphs_flow e[14], back;
 	char out[1024], line[1100], again[1024], err[128], what[64];
 	const struct tcphs_flow *t;
 	uint64_t lost;
@@ -781,7 +828,27 @@ static void test_evlog(void)
 	e[n + 1].family = AF_INET6;
 	inet_pton(AF_INET6, "2001:db8::1", e[n + 1].saddr.b);
 	inet_pton(AF_INET6, "2001:db8::2", e[n + 1].daddr.b);
-	n += 2;
+	/* The last word of a refused flow a local process made. */
+	e[n + 2] = ev(EV(RST), R, R_ | A_, 0, 1001, 0, ST(SYN_SENT), ST(CLOSED));
+	e[n + 2].outcome = TCPHS_OUT_REFUSED;
+	e[n + 2].stage = TCPHS_STAGE_HANDSHAKE;
+	e[n + 2].owner_side = TCPHS_DIR_ORIG;
+	e[n + 2].owner_uid = 1000;
+	e[n + 2].owner_pid = 77;
+	snprintf(e[n + 2].owner_comm, sizeof(e[n + 2].owner_comm), "Web Content");
+	SET(&e[n + 2], TCPHS_A_OUTCOME);
+	SET(&e[n + 2], TCPHS_A_STAGE);
+	SET(&e[n + 2], TCPHS_A_OWNER_SIDE);
+	SET(&e[n + 2], TCPHS_A_OWNER_UID);
+	SET(&e[n + 2], TCPHS_A_OWNER_PID);
+	SET(&e[n + 2], TCPHS_A_OWNER_COMM);
+	/* A server's flow, its task not known yet. */
+	e[n + 3] = e[2];
+	e[n + 3].owner_side = TCPHS_DIR_REPLY;
+	e[n + 3].owner_uid = 0;
+	SET(&e[n + 3], TCPHS_A_OWNER_SIDE);
+	SET(&e[n + 3], TCPHS_A_OWNER_UID);
+	n += 4;
 	for (i = 0; i < n; i++) {
 		CAPTURE(out, tcphs_print_event(fp, &e[i], &o));
 		snprintf(line, sizeof(line), "%zu %s", 40 + i, out);
@@ -809,6 +876,14 @@ static void test_evlog(void)
 	check("event log: bad port", tcphs_evlog_parse(
 		"1 3.5 flow=1 10.0.0.1:70000 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=S "
 		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD);
+	check("event log: comm without pid", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:1 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=S "
+		"seq=x ack=- owner=orig uid=0 comm=x", &back, &lost, err, sizeof(err)) ==
+	      TCPHS_EVLOG_BAD);
+	check("event log: bad outcome", tcphs_evlog_parse(
+		"1 3.5 flow=1 10.0.0.1:1 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=S "
+		"seq=x ack=- outcome=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD &&
+	      strstr(err, "bad field 'outcome=-'"));
 	check("event log: bad flags", tcphs_evlog_parse(
 		"1 3.5 flow=1 10.0.0.1:1 > 10.0.0.2:2 orig SYN NONE -> SYN_SENT flags=SQ "
 		"seq=x ack=-", &back, &lost, err, sizeof(err)) == TCPHS_EVLOG_BAD);
