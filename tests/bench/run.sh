@@ -74,12 +74,14 @@ conntrack_off() {
 	return 0
 }
 
-# mode NAME: none, tcphs or conntrack.
+# mode NAME: none, tcphs, tcphs_noowner (owners=0: the cost of attribution)
+# or conntrack.
 mode() {
 	conntrack_off
 	case $1 in
 	none) tcphs_off ;;
 	tcphs) tcphs_on ;;
+	tcphs_noowner) tcphs_on owners=0 ;;
 	conntrack) tcphs_off && conntrack_on ;;
 	esac
 }
@@ -115,13 +117,15 @@ bench_rates() {
 	# round, so that the machine's drift cancels; the median of the
 	# rounds is reported.
 	for r in $(seq "$ROUNDS"); do
-		for m in none tcphs conntrack; do
+		for m in none tcphs tcphs_noowner conntrack; do
 			mode $m || { out "error" "mode $m failed"; continue; }
 			eval "rate_$m=$(conn_rate)"
-			eval "tput_$m=$(throughput)"
 			echo "$(eval echo \$rate_$m)" >>/tmp/rate.$m
+			[ $m = tcphs_noowner ] && continue
+			eval "tput_$m=$(throughput)"
 			echo "$(eval echo \$tput_$m)" >>/tmp/tput.$m
 		done
+		ratio "$rate_tcphs" "$rate_tcphs_noowner" >>/tmp/r.rate_owner
 		ratio "$rate_tcphs" "$rate_none" >>/tmp/r.rate_tcphs
 		ratio "$rate_conntrack" "$rate_none" >>/tmp/r.rate_conntrack
 		ratio "$rate_tcphs" "$rate_conntrack" >>/tmp/r.rate_vs_ct
@@ -138,6 +142,9 @@ bench_rates() {
 	out conn_rate_ratio_tcphs "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_tcphs))"
 	verdict "conn_rate tcphs/baseline" "$r" ">=" 0.95
 	out conn_rate_ratio_conntrack "$(median </tmp/r.rate_conntrack)"
+	r=$(median </tmp/r.rate_owner)
+	out conn_rate_owners_on_over_off "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_owner); the cost of attribution)"
+	out conn_rate_tcphs_noowner "$(median </tmp/rate.tcphs_noowner) conn/s"
 	r=$(median </tmp/r.rate_vs_ct)
 	out conn_rate_tcphs_over_conntrack "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_vs_ct))"
 	verdict "conn_rate tcphs/conntrack" "$r" ">=" 1.0
@@ -202,13 +209,16 @@ bench_scale() {
 	# names them even when SLUB merged one with a cache of the same size
 	# (/proc/slabinfo then shows only the other name).
 	buckets=$(dmesg | sed -n 's/.*tcphs: tracking TCP handshakes: \([0-9]*\) buckets.*/\1/p' | tail -n1)
-	for c in tcphs_flow tcphs_flow6; do
+	for c in tcphs_flow tcphs_flow6 tcphs_flow_owned tcphs_flow6_owned; do
 		d=/sys/kernel/slab/$c
 		objsize=$(cat $d/object_size)
 		per_obj=$(awk -v s="$((4096 << $(cat $d/order)))" -v n="$(cat $d/objs_per_slab)" \
 			'BEGIN { printf "%.1f", s / n }')
 		out ${c}_object_size "$objsize bytes"
 		out ${c}_slab_bytes "$per_obj bytes per object (slab pages / objects per slab)"
+		# The flood's flows have no owner; the owned caches are for the
+		# flows of local sockets.
+		case $c in *_owned) continue ;; esac
 		out ${c}_memory_per_flow "$(awk -v s="$per_obj" -v b="$buckets" -v f="$flows" \
 			'BEGIN { printf "%.1f", s + b * 8 / f }') bytes (slab + buckets / flows)"
 		[ $c = tcphs_flow ] && verdict "bytes per IPv4 flow (object)" "$objsize" "<=" 128

@@ -42,6 +42,11 @@ echo
 echo "### cat /proc/tcphs"
 cat /proc/tcphs
 echo
+if have_reader; then
+	echo "### tcphs list -o id,reply,conn_state,outcome,stage,uid,pid,comm   (who made them, how they ended)"
+	tcphs list -o id,reply,conn_state,outcome,stage,uid,pid,comm
+	echo
+fi
 echo "### ip netns exec server cat /proc/tcphs   (each namespace has its own table)"
 ip netns exec server cat /proc/tcphs
 echo

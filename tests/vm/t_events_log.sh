@@ -5,7 +5,7 @@
 
 LOG=/proc/net/tcphs_events
 # A whole line: seq, time, flow, tuple, dir, event, old -> new, flags, seq, ack.
-LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ > [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9]+\.[0-9]{3}ms)?( synack-ack=[0-9]+\.[0-9]{3}ms)?$'
+LINE_RE='^[0-9]+ [0-9]+\.[0-9]{6} flow=[0-9]+ [^ ]+ > [^ ]+ (orig|reply|-) [A-Z_]+ [A-Z_0-9]+ -> [A-Z_0-9]+ flags=[-SFRPAUEC]+ seq=[^ ]+ ack=[^ ]+( syn-synack=[0-9]+\.[0-9]{3}ms)?( synack-ack=[0-9]+\.[0-9]{3}ms)?( outcome=[a-z-]+ stage=[a-z]+)?( owner=(orig|reply) uid=[0-9]+)?( pid=[0-9]+ comm=.*)?$'
 
 reload() {
 	rmmod tcphs

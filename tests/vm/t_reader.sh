@@ -161,9 +161,9 @@ $a TIME_WAIT LAST_ACK -> TIME_WAIT flags=A seq=$c+18 ack=$o+18"
 		fail "text events differ:"
 		printf '%s\n--- want\n%s\n' "$got" "$want"
 	fi
-	grep -q 'SYN_ACK .* seq=y ack=x+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms$' "$f" ||
+	grep -q 'SYN_ACK .* seq=y ack=x+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms\( owner=orig .*\)\{0,1\}$' "$f" ||
 		fail "SYN-ACK line: $(grep SYN_ACK "$f")"
-	grep -q 'ESTABLISHED SYN_RECV .* ack=y+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms synack-ack=[0-9]*\.[0-9][0-9][0-9]ms$' "$f" ||
+	grep -q 'ESTABLISHED SYN_RECV .* ack=y+1 syn-synack=[0-9]*\.[0-9][0-9][0-9]ms synack-ack=[0-9]*\.[0-9][0-9][0-9]ms\( owner=orig .*\)\{0,1\}$' "$f" ||
 		fail "ESTABLISHED line: $(grep 'ESTABLISHED SYN_RECV' "$f")"
 }
 
@@ -449,7 +449,7 @@ test_list_filters() {
 		"$(awk -v a="$lt" -v b="$pt" 'BEGIN { d = a - b; print (a > 0 && d <= 1 && d >= -1) ? "yes" : "no" }')" yes
 	expect_match "--no-header -o id,state" "$(in_ns lst tcphs list --no-header -o id,state --port 8432)" \
 		'^ *[0-9]+ TIME_WAIT$'
-	expect_eq "--wide: every column" "$(in_ns lst tcphs list --wide | head -n1 | wc -w)" 21
+	expect_eq "--wide: every column" "$(in_ns lst tcphs list --wide | head -n1 | wc -w)" 29
 	expect_eq "JSON timeout" "$(in_ns lst tcphs list -j --port 8435 | jq -r '.timeout | type')" number
 	in_ns lst tcphs list >/tmp/list.txt
 	expect_eq "text flows, all" "$(sed 1d /tmp/list.txt | awk '{ print $1 }' | sort -n | tr '\n' ' ')" \
@@ -763,7 +763,7 @@ test_bad_arguments() {
 	usage_err "^tcphs: unknown option '--ladder' for 'list'" --ladder list
 	usage_err "^tcphs: no command after the options" -j
 	usage_err "^tcphs: bad --output 'local'" events -o local
-	usage_err "^tcphs: unknown column 'pid'; columns: id family" list -o id,pid
+	usage_err "^tcphs: unknown column 'nosuch'; columns: id family" list -o id,nosuch
 	usage_err "^tcphs: --wide shows every column" list --wide -o id
 	usage_err "^tcphs: unknown command ''" ""
 	out=$(tcphs 2>&1)
