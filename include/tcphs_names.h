@@ -97,6 +97,24 @@ static const char * const tcphs_stage_names[__TCPHS_STAGE_MAX] __maybe_unused = 
 	[TCPHS_STAGE_CLOSING]		= "closing",
 };
 
+static const char * const tcphs_port_counter_names[__TCPHS_PC_MAX] __maybe_unused = {
+	[TCPHS_PC_NEW]			= "new",
+	[TCPHS_PC_COMPLETED]		= "completed",
+	[TCPHS_PC_REFUSED]		= "refused",
+	[TCPHS_PC_NO_ANSWER]		= "no_answer",
+	[TCPHS_PC_SYN_ACK_UNANSWERED]	= "synack_unanswered",
+	[TCPHS_PC_RESET_ORIG]		= "reset_orig",
+	[TCPHS_PC_RESET_REPLY]		= "reset_reply",
+	[TCPHS_PC_HALF_CLOSED]		= "half_closed",
+	[TCPHS_PC_IDLE]			= "idle",
+	[TCPHS_PC_EVICTED]		= "evicted",
+	[TCPHS_PC_RESTARTED]		= "restarted",
+	[TCPHS_PC_RTX_SYN]		= "rtx_syn",
+	[TCPHS_PC_RTX_SYNACK]		= "rtx_synack",
+	[TCPHS_PC_SYN_SYNACK_SUM_NS]	= "syn_synack_sum_ns",
+	[TCPHS_PC_SYNACK_ACK_SUM_NS]	= "synack_ack_sum_ns",
+};
+
 static const char * const tcphs_stat_names[__TCPHS_STAT_MAX] __maybe_unused = {
 	[TCPHS_STAT_PACKETS]	= "packets",
 	[TCPHS_STAT_IGNORED]	= "ignored",

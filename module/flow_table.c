@@ -42,6 +42,7 @@
 #include "tcphs.h"
 #include "flow_table.h"
 #include "netlink.h"
+#include "ports.h"
 
 #define TCPHS_LOCKS		1024
 #define TCPHS_EVICT_SCAN	8	/* buckets looked at for a victim */
@@ -545,6 +546,7 @@ static bool evict_one(const struct net *net, u32 hash)
 	step.old_state = victim->fsm.state;
 	step.new_state = victim->fsm.state;
 	tcphs_stat_inc(tcphs_pernet(read_pnet(&victim->net)), TCPHS_STAT_EVICTED);
+	tcphs_flow_count_outcome(victim, TCPHS_OUT_EVICTED);
 	tcphs_nl_event(victim, &step, -1, NULL, ktime_get_ns());
 	flow_unhash_locked(victim, vb);
 	spin_unlock_bh(lock);
@@ -643,7 +645,24 @@ struct tcphs_flow *tcphs_flow_create(struct net *net, const struct tcphs_tuple *
 	spin_unlock_bh(lock);
 
 	tcphs_stat_inc(tn, TCPHS_STAT_NEW);
+	tcphs_ports_count(tn, t->dport, TCPHS_PC_NEW);
 	return flow;
+}
+
+/**
+ * tcphs_flow_count_outcome - count how a flow turned out, once
+ * @flow: caller holds its lock
+ * @o: its outcome; TCPHS_OUT_NONE counts nothing
+ *
+ * The first outcome counted is the flow's (a finished flow that is later
+ * evicted was counted when it finished).
+ */
+void tcphs_flow_count_outcome(struct tcphs_flow *flow, enum tcphs_outcome o)
+{
+	if (o == TCPHS_OUT_NONE || (flow->flags & TCPHS_FLOW_COUNTED))
+		return;
+	WRITE_ONCE(flow->flags, flow->flags | TCPHS_FLOW_COUNTED);
+	tcphs_ports_outcome(tcphs_pernet(read_pnet(&flow->net)), flow->dport, o);
 }
 
 /**
@@ -872,6 +891,7 @@ static void gc_expire(struct tcphs_flow *flow, unsigned int b)
 		tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
 		tcphs_flow_set_expiry(flow);
 		tcphs_stat_inc(tcphs_pernet(read_pnet(&flow->net)), TCPHS_STAT_TIMEOUT);
+		tcphs_flow_count_outcome(flow, tcphs_fsm_outcome(&flow->fsm, true));
 		tcphs_nl_event(flow, &step, -1, NULL, now);
 	}
 	spin_unlock_bh(lock);

@@ -54,6 +54,7 @@ enum tcphs_ts {
 #define TCPHS_FLOW_TIMED_OUT	BIT(2)	/* the GC closed it: end is TIMEOUT */
 #define TCPHS_FLOW_NAT		BIT(3)	/* translated: a tcphs_xlat follows */
 #define TCPHS_FLOW_OWNER	BIT(4)	/* room for a tcphs_owner (NAT flows have it) */
+#define TCPHS_FLOW_COUNTED	BIT(5)	/* its outcome is in the port's counters */
 
 /*
  * How a flow's connection looks past a translating hop (the server's view
@@ -222,6 +223,7 @@ void tcphs_flow_unlink(struct tcphs_flow *flow, u32 hash);
 bool tcphs_flow_snapshot(struct tcphs_flow *flow, u32 hash, struct tcphs_flow_info *info);
 void tcphs_flow_fill_info(const struct tcphs_flow *flow, struct tcphs_flow_info *info);
 void tcphs_flow_set_expiry(struct tcphs_flow *flow);
+void tcphs_flow_count_outcome(struct tcphs_flow *flow, enum tcphs_outcome o);
 void tcphs_flow_set_ts(struct tcphs_flow *flow, enum tcphs_ts step, u64 now);
 bool tcphs_flow_has_ts(const struct tcphs_flow *flow, enum tcphs_ts step);
 u64 tcphs_flow_ts(const struct tcphs_flow *flow, enum tcphs_ts step);

@@ -41,6 +41,7 @@
 #include "flow_table.h"
 #include "netlink.h"
 #include "owner.h"
+#include "ports.h"
 
 /* May a segment with no flow start one? */
 static bool opens_flow(const struct tcphs_seg *seg)
@@ -62,6 +63,23 @@ static void set_ts_once(struct tcphs_flow *flow, enum tcphs_ts step, u64 now)
 {
 	if (!tcphs_flow_has_ts(flow, step))
 		tcphs_flow_set_ts(flow, step, now);
+}
+
+/*
+ * The first time of step @to, and with the time of @from, if known, one
+ * half of the handshake into the port's histogram.
+ */
+static void latency_once(struct tcphs_net *tn, struct tcphs_flow *flow, enum tcphs_ts from,
+			 enum tcphs_ts to, u64 now)
+{
+	if (tcphs_flow_has_ts(flow, to))
+		return;
+	tcphs_flow_set_ts(flow, to, now);
+	if (tcphs_flow_has_ts(flow, from))
+		tcphs_ports_latency(tn, flow->dport,
+				    to == TCPHS_TS_SYNACK ? TCPHS_HIST_SYN_SYNACK :
+							    TCPHS_HIST_SYNACK_ACK,
+				    tcphs_flow_ts(flow, to) - tcphs_flow_ts(flow, from));
 }
 
 /* Retransmission counters stop at their maximum. */
@@ -97,10 +115,10 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 				set_ts_once(flow, TCPHS_TS_SYN, now);
 			break;
 		case TCPHS_EV_SYN_ACK:
-			set_ts_once(flow, TCPHS_TS_SYNACK, now);
+			latency_once(tn, flow, TCPHS_TS_SYN, TCPHS_TS_SYNACK, now);
 			break;
 		case TCPHS_EV_ESTABLISHED:
-			set_ts_once(flow, TCPHS_TS_ESTABLISHED, now);
+			latency_once(tn, flow, TCPHS_TS_SYNACK, TCPHS_TS_ESTABLISHED, now);
 			break;
 		case TCPHS_EV_FIN:
 			tcphs_flow_set_ts(flow, tcphs_flow_has_ts(flow, TCPHS_TS_FIN1) ?
@@ -112,9 +130,11 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 			break;
 		case TCPHS_EV_SYN_RETRANS:
 			count(&flow->rtx_syn);
+			tcphs_ports_count(tn, flow->dport, TCPHS_PC_RTX_SYN);
 			break;
 		case TCPHS_EV_SYN_ACK_RETRANS:
 			count(&flow->rtx_synack);
+			tcphs_ports_count(tn, flow->dport, TCPHS_PC_RTX_SYNACK);
 			break;
 		case TCPHS_EV_INVALID: {
 			enum tcphs_stat why = tcphs_fsm_refusal(s);
@@ -132,6 +152,7 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 		case TCPHS_EV_RESYNC:
 			tcphs_stat_inc(tn, TCPHS_STAT_RESYNC);
 			tcphs_flow_set_ts(flow, TCPHS_TS_END, now);
+			tcphs_flow_count_outcome(flow, TCPHS_OUT_RESTARTED);
 			break;
 		}
 		if (s->kind == TCPHS_K_FIN_RE)
@@ -144,9 +165,12 @@ static void record(struct tcphs_net *tn, struct tcphs_flow *flow, const struct t
 	if (v->retrans)
 		tcphs_stat_inc(tn, TCPHS_STAT_RETRANS);
 	/* Live flows stay while packets flow; finished ones only linger. */
-	if (!v->invalid && flow->fsm.state != TCPHS_STATE_TIME_WAIT &&
-	    flow->fsm.state != TCPHS_STATE_CLOSED)
-		tcphs_flow_set_expiry(flow);
+	if (flow->fsm.state != TCPHS_STATE_TIME_WAIT && flow->fsm.state != TCPHS_STATE_CLOSED) {
+		if (!v->invalid)
+			tcphs_flow_set_expiry(flow);
+	} else if (!(flow->flags & TCPHS_FLOW_COUNTED)) {
+		tcphs_flow_count_outcome(flow, tcphs_fsm_outcome(&flow->fsm, false));
+	}
 }
 
 /* A segment with a bad checksum: counted, and marked in its flow's history. */

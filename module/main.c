@@ -18,6 +18,7 @@
 #include "tcphs.h"
 #include "flow_table.h"
 #include "netlink.h"
+#include "ports.h"
 #include "ring.h"
 
 #define TCPHS_BUCKETS_MIN	256U
@@ -81,6 +82,14 @@ static struct tcphs_uint_param tcphs_param_event_ring = {
 module_param_cb(event_ring, &tcphs_uint_ops, &tcphs_param_event_ring, 0444);
 MODULE_PARM_DESC(event_ring,
 		 "Recent events kept per namespace in /proc/net/tcphs_events; 0: none (default 512)");
+
+unsigned int tcphs_ports_param = 32;
+static struct tcphs_uint_param tcphs_param_ports = {
+	.value = &tcphs_ports_param, .min = 0, .max = TCPHS_PORTS_MAX,
+};
+module_param_cb(ports, &tcphs_uint_ops, &tcphs_param_ports, 0444);
+MODULE_PARM_DESC(ports,
+		 "Responder ports counted one by one per namespace in /proc/net/tcphs_ports, the rest together; 0: none (default 32)");
 
 bool tcphs_loose __read_mostly;
 module_param_named(loose, tcphs_loose, bool, 0644);
@@ -189,9 +198,12 @@ static int __net_init tcphs_net_init(struct net *net)
 	if (!tn->stats)
 		return -ENOMEM;
 
-	err = tcphs_sysctl_net_init(net);
+	err = tcphs_ports_net_init(tn, tcphs_ports_param);
 	if (err)
 		goto err_stats;
+	err = tcphs_sysctl_net_init(net);
+	if (err)
+		goto err_ports;
 	err = tcphs_proc_net_init(net);
 	if (err)
 		goto err_sysctl;
@@ -209,6 +221,8 @@ err_proc:
 	tcphs_proc_net_exit(net);
 err_sysctl:
 	tcphs_sysctl_net_exit(net);
+err_ports:
+	tcphs_ports_net_exit(tn);
 err_stats:
 	free_percpu(tn->stats);
 	return err;
@@ -228,6 +242,7 @@ static void __net_exit tcphs_net_exit(struct net *net)
 	tcphs_table_flush_net(net);
 	tcphs_ring_net_exit(net);
 	tcphs_sysctl_net_exit(net);
+	tcphs_ports_net_exit(tn);
 	free_percpu(tn->stats);
 }
 

@@ -19,6 +19,7 @@
 
 #include "tcphs.h"
 #include "compat.h"
+#include "ports.h"
 #include "flow_table.h"
 #include "netlink.h"
 #include "ring.h"
@@ -394,6 +395,69 @@ out:
 	return err ? err : skb->len;
 }
 
+/* A nest of u64 where value i has type i + 1 (type 0 is reserved). */
+static int put_u64_nest(struct sk_buff *skb, int type, const u64 *v, unsigned int n)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, i + 1, v[i], 0))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Dump the namespace's aggregates per responder port, one message per
+ * place a port took, then the rest (no TCPHS_A_PORT). The cursor is the
+ * place; a port that takes a place during the dump may be missed.
+ */
+static int tcphs_nl_get_ports_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	const struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_port_counts *sum;
+	unsigned int i = cb->args[0];
+	int port, err = 0;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	for (; i < tcphs_ports_places(tn); i++) {
+		void *hdr;
+
+		if (!tcphs_ports_read(tn, i, &port, sum))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &tcphs_family, NLM_F_MULTI, TCPHS_CMD_GET_PORTS);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (nla_put_u32(skb, TCPHS_A_NETNS, net->ns.inum) ||
+		    (port >= 0 && nla_put_u16(skb, TCPHS_A_PORT, port)) ||
+		    put_u64_nest(skb, TCPHS_A_PORT_COUNTERS, sum->c, __TCPHS_PC_MAX) ||
+		    put_u64_nest(skb, TCPHS_A_HIST_SYN_SYNACK, sum->hist[TCPHS_HIST_SYN_SYNACK],
+				 TCPHS_HIST_BUCKETS) ||
+		    put_u64_nest(skb, TCPHS_A_HIST_SYNACK_ACK, sum->hist[TCPHS_HIST_SYNACK_ACK],
+				 TCPHS_HIST_BUCKETS)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	kfree(sum);
+	cb->args[0] = i;
+	/* A full skb ends this call; the next one resumes at the place. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
 static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -474,6 +538,13 @@ static const struct genl_ops tcphs_ops[] = {
 	{
 		.cmd		= TCPHS_CMD_FLUSH,
 		.doit		= tcphs_nl_flush_doit,
+		.policy		= tcphs_no_attr_policy,
+		.maxattr	= TCPHS_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= TCPHS_CMD_GET_PORTS,
+		.dumpit		= tcphs_nl_get_ports_dumpit,
 		.policy		= tcphs_no_attr_policy,
 		.maxattr	= TCPHS_A_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,

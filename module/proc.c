@@ -21,6 +21,7 @@
 
 #include "tcphs.h"
 #include "flow_table.h"
+#include "ports.h"
 
 struct tcphs_seq_iter {
 	struct seq_net_private p;	/* must be first */
@@ -287,6 +288,47 @@ static const struct seq_operations tcphs_stat_seq_ops = {
 	.show	= tcphs_stat_seq_show,
 };
 
+/*
+ * /proc/net/tcphs_ports: a header, then a line per responder port counted
+ * and one for the rest ("other"): the counters of enum tcphs_port_counter,
+ * then each histogram as its TCPHS_HIST_BUCKETS counts, comma-separated.
+ */
+static int tcphs_ports_show(struct seq_file *s, void *v)
+{
+	struct net *net = seq_file_single_net(s);
+	const struct tcphs_net *tn = tcphs_pernet(net);
+	struct tcphs_port_counts *sum;
+	unsigned int i, k, h;
+	int port;
+
+	/* As tcphs_proc_may_read(), for a file of one record. */
+	if (!file_ns_capable(s->file, net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	seq_puts(s, "port");
+	for (k = 0; k < __TCPHS_PC_MAX; k++)
+		seq_printf(s, " %s", tcphs_port_counter_names[k]);
+	seq_puts(s, " syn_synack_hist synack_ack_hist\n");
+	for (i = 0; i < tcphs_ports_places(tn); i++) {
+		if (!tcphs_ports_read(tn, i, &port, sum))
+			continue;
+		if (port < 0)
+			seq_puts(s, "other");
+		else
+			seq_printf(s, "%d", port);
+		for (k = 0; k < __TCPHS_PC_MAX; k++)
+			seq_printf(s, " %llu", sum->c[k]);
+		for (h = 0; h < __TCPHS_HIST_MAX; h++)
+			for (k = 0; k < TCPHS_HIST_BUCKETS; k++)
+				seq_printf(s, "%c%llu", k ? ',' : ' ', sum->hist[h][k]);
+		seq_putc(s, '\n');
+	}
+	kfree(sum);
+	return 0;
+}
+
 /**
  * tcphs_proc_may_read - may the opener of @s read its namespace's flows?
  * @s: the seq_file of a file under /proc/net
@@ -310,15 +352,22 @@ int tcphs_proc_net_init(struct net *net)
 			     sizeof(struct tcphs_seq_iter)))
 		return -ENOMEM;
 	if (!proc_create_net("tcphs", 0444, net->proc_net_stat, &tcphs_stat_seq_ops,
-			     sizeof(struct seq_net_private))) {
-		remove_proc_entry("tcphs", net->proc_net);
-		return -ENOMEM;
-	}
+			     sizeof(struct seq_net_private)))
+		goto err_table;
+	if (!proc_create_net_single("tcphs_ports", 0444, net->proc_net, tcphs_ports_show, NULL))
+		goto err_stat;
 	return 0;
+
+err_stat:
+	remove_proc_entry("tcphs", net->proc_net_stat);
+err_table:
+	remove_proc_entry("tcphs", net->proc_net);
+	return -ENOMEM;
 }
 
 void tcphs_proc_net_exit(struct net *net)
 {
+	remove_proc_entry("tcphs_ports", net->proc_net);
 	remove_proc_entry("tcphs", net->proc_net_stat);
 	remove_proc_entry("tcphs", net->proc_net);
 }

@@ -14,6 +14,7 @@
 #include <net/netns/generic.h>
 
 struct ctl_table_header;
+struct tcphs_ports;
 struct tcphs_ring;
 
 struct tcphs_stats {
@@ -31,6 +32,7 @@ struct tcphs_net {
 	atomic_t inval_used;		/* INVALID events in it so far */
 	struct ctl_table_header *sysctl;
 	struct tcphs_ring *ring;	/* recent events, or NULL */
+	struct tcphs_ports *ports;	/* aggregates per port, or NULL */
 	struct net *net;
 };
 
@@ -55,6 +57,7 @@ void tcphs_stats_sum(const struct tcphs_net *tn, u64 sum[__TCPHS_STAT_MAX]);
 extern unsigned int tcphs_max_flows;
 extern bool tcphs_loose;
 extern bool tcphs_owners;
+extern unsigned int tcphs_ports_param;
 unsigned long tcphs_state_timeout(unsigned int state);
 
 /* limits.c: what one namespace may take; see there. */

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 
+#include "ports.h"
 #include "ring.h"
 #include "test_env.h"
 
@@ -23,6 +24,7 @@ unsigned int tcphs_max_flows = 65536;
 unsigned int tcphs_event_ring;
 bool tcphs_loose;
 bool tcphs_owners = true;
+unsigned int tcphs_ports_param = 32;
 
 unsigned long tcphs_test_jiffies;
 unsigned int tcphs_test_timeout_syn;
@@ -98,8 +100,14 @@ void tcphs_test_reset_net(struct net *net)
 	struct tcphs_net *tn = tcphs_pernet(net);
 	int cpu;
 
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		memset(per_cpu_ptr(tn->stats, cpu), 0, sizeof(struct tcphs_stats));
+		if (tn->ports)
+			memset(per_cpu_ptr(tn->ports->counts, cpu), 0,
+			       (tn->ports->nports + 1) * sizeof(struct tcphs_port_counts));
+	}
+	if (tn->ports)
+		memset(tn->ports->port, 0, tn->ports->nports * sizeof(tn->ports->port[0]));
 	atomic64_set(&tn->event_seq, 0);
 	atomic64_set(&tn->flow_ids, 0);
 	tn->max_flows = 0;
@@ -113,11 +121,18 @@ static int __net_init tcphs_test_net_init(struct net *net)
 
 	tn->net = net;
 	tn->stats = alloc_percpu(struct tcphs_stats);
-	return tn->stats ? 0 : -ENOMEM;
+	if (!tn->stats)
+		return -ENOMEM;
+	if (tcphs_ports_net_init(tn, tcphs_ports_param)) {
+		free_percpu(tn->stats);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void __net_exit tcphs_test_net_exit(struct net *net)
 {
+	tcphs_ports_net_exit(tcphs_pernet(net));
 	free_percpu(tcphs_pernet(net)->stats);
 }
 

@@ -18,7 +18,9 @@ What must agree:
     as "TCPHS_A_X[, TCPHS_A_Y]  TYPE[, enum tcphs_z]";
   - each operation's kind (do, dump, event), its CAP_NET_ADMIN flag and its
     request and reply attributes against that comment's paragraph about it;
-  - the nested "stats" set against enum tcphs_stat (counter x is type x + 1);
+  - the nested "stats" and "port-counters" sets against enums tcphs_stat and
+    tcphs_port_counter (counter x is type x + 1), "hist" against
+    TCPHS_HIST_BUCKETS;
   - the family name and version, the multicast groups and the constants
     against their #defines.
 
@@ -418,23 +420,36 @@ def check(spec, header_text):
         if name not in dict(entries):
             errors.append(f"the header documents {name}, which is not an attribute")
 
-    # The counters' nest mirrors enum stat: counter x is type x + 1.
-    stats = sets.get("stats")
-    stat_def = defs.get("stat")
-    if stats and stat_def:
-        names = [e["name"] if isinstance(e, dict) else e for e in stat_def.get("entries")]
+    def u64_set(name):
+        """[(attribute, type)] of a nest of u64, each checked to be one."""
         value, got = 1, []
-        for a in stats.get("attributes") or []:
+        for a in sets[name].get("attributes") or []:
             value = a.get("value", value)
             got.append((a["name"], value))
             if a.get("type") != "u64":
-                errors.append(f"stats attribute {a['name']}: type {a.get('type')}, want u64")
+                errors.append(f"{name} attribute {a['name']}: type {a.get('type')}, want u64")
             value += 1
-        want = [(n, i + 1) for i, n in enumerate(names)]
-        if got != want:
-            errors.append(f"attribute set stats: {got} does not mirror enum stat + 1 {want}")
+        return got
+
+    # The counters' nests mirror their enums: counter x is type x + 1.
+    for set_name, enum_name in (("stats", "stat"), ("port-counters", "port-counter")):
+        if set_name in sets and enum_name in defs:
+            names = [e["name"] if isinstance(e, dict) else e
+                     for e in defs[enum_name].get("entries")]
+            got = u64_set(set_name)
+            want = [(n, i + 1) for i, n in enumerate(names)]
+            if got != want:
+                errors.append(f"attribute set {set_name}: {got} does not mirror "
+                              f"enum {enum_name} + 1 {want}")
+    # A histogram's nest has TCPHS_HIST_BUCKETS buckets, types 1 on.
+    if "hist" in sets:
+        got = u64_set("hist")
+        n = defines.get(c_name(f"{family}-hist-buckets"))
+        if n is None or [v for _, v in got] != list(range(1, int(n) + 1)):
+            errors.append(f"attribute set hist: types {[v for _, v in got]}, "
+                          f"want 1 to TCPHS_HIST_BUCKETS ({n})")
     for name in sets:
-        if name not in (family, "stats"):
+        if name not in (family, "stats", "port-counters", "hist"):
             errors.append(f"attribute set {name} is not checked against the header")
 
     # Operations.

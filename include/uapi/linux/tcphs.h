@@ -32,6 +32,17 @@
  *	Request:  nothing
  *	Reply:    TCPHS_A_FLOW_COUNT, the number of flows removed.
  *
+ * TCPHS_CMD_GET_PORTS (dump only, CAP_NET_ADMIN in the namespace's user ns)
+ *	Request:  nothing
+ *	Reply:    one message per responder port counted, then one for the
+ *		  ports that found no place (TCPHS_A_PORT 0), each with
+ *		  TCPHS_A_NETNS (u32), TCPHS_A_PORT (u16),
+ *		  TCPHS_A_PORT_COUNTERS, a nest of u64 where counter
+ *		  TCPHS_PC_x has type x + 1, and
+ *		  TCPHS_A_HIST_SYN_SYNACK, TCPHS_A_HIST_SYNACK_ACK (nest),
+ *		  each TCPHS_HIST_BUCKETS u64 bucket counts, bucket i with
+ *		  type i + 1.
+ *
  * TCPHS_CMD_EVENT (multicast group "events", from the kernel only; joining
  * it needs CAP_NET_ADMIN in the namespace's user namespace. A kernel that
  * cannot check that when a socket joins has no such group, unless tcphs
@@ -223,6 +234,38 @@ enum tcphs_stage {
 
 #define TCPHS_STAGE_MAX (__TCPHS_STAGE_MAX - 1)
 
+/*
+ * Counters per responder port (/proc/net/tcphs_ports, TCPHS_CMD_GET_PORTS):
+ * new flows, each outcome once per flow, retransmissions, and the sums of
+ * the latencies the histograms count.
+ */
+enum tcphs_port_counter {
+	TCPHS_PC_NEW,			/* flows created */
+	TCPHS_PC_COMPLETED,		/* outcomes, in the order of tcphs_outcome */
+	TCPHS_PC_REFUSED,
+	TCPHS_PC_NO_ANSWER,
+	TCPHS_PC_SYN_ACK_UNANSWERED,
+	TCPHS_PC_RESET_ORIG,
+	TCPHS_PC_RESET_REPLY,
+	TCPHS_PC_HALF_CLOSED,
+	TCPHS_PC_IDLE,
+	TCPHS_PC_EVICTED,
+	TCPHS_PC_RESTARTED,
+	TCPHS_PC_RTX_SYN,		/* retransmitted SYNs */
+	TCPHS_PC_RTX_SYNACK,		/* retransmitted SYN-ACKs */
+	TCPHS_PC_SYN_SYNACK_SUM_NS,	/* sum of the SYN to SYN-ACK latencies */
+	TCPHS_PC_SYNACK_ACK_SUM_NS,	/* sum of the SYN-ACK to ACK latencies */
+	__TCPHS_PC_MAX
+};
+
+#define TCPHS_PC_MAX (__TCPHS_PC_MAX - 1)
+
+/*
+ * The latency histograms: bucket i counts latencies of at most 2^i
+ * microseconds (and more than 2^(i-1)); the last one counts the rest.
+ */
+#define TCPHS_HIST_BUCKETS	25
+
 /* Counters, per namespace and per CPU (/proc/net/stat/tcphs). */
 enum tcphs_stat {
 	TCPHS_STAT_PACKETS,	/* TCP segments examined */
@@ -254,6 +297,7 @@ enum tcphs_cmd {
 	TCPHS_CMD_GET_STATS,
 	TCPHS_CMD_FLUSH,
 	TCPHS_CMD_EVENT,
+	TCPHS_CMD_GET_PORTS,
 	__TCPHS_CMD_MAX
 };
 
@@ -315,6 +359,10 @@ enum tcphs_attr {
 	TCPHS_A_OWNER_COMM,
 	TCPHS_A_OWNER_CGROUP,
 	TCPHS_A_OWNER_COOKIE,
+	TCPHS_A_PORT,
+	TCPHS_A_PORT_COUNTERS,
+	TCPHS_A_HIST_SYN_SYNACK,
+	TCPHS_A_HIST_SYNACK_ACK,
 	__TCPHS_A_MAX
 };
 
