@@ -340,7 +340,21 @@ static bool take_event(struct evstate *st, const struct tcphs_flow *f)
 {
 	if (!tcphs_filter_match(&st->o->filter, f))
 		return false;
-	if (st->o->ladder) {
+	if (st->o->finished) {
+		/*
+		 * A flow's first ending only: one that had finished can still
+		 * be evicted, or see a segment the module refuses.
+		 */
+		if (!ends_flow(f) || (tcphs_has(f, TCPHS_A_OLD_STATE) &&
+				      (f->old_state == TCPHS_STATE_TIME_WAIT ||
+				       f->old_state == TCPHS_STATE_CLOSED)))
+			return false;
+		if (st->o->json)
+			tcphs_print_summary_json(stdout, f, &st->out);
+		else
+			tcphs_print_summary(stdout, f, &st->out);
+		st->printed++;
+	} else if (st->o->ladder) {
 		ladder_add(st, f);
 	} else {
 		if (st->o->json)
@@ -512,6 +526,15 @@ static int run_events_from(struct evstate *st)
  * reader started to its last event when it stopped (by a signal or the
  * timeout), so R + L is exactly what was generated in between.
  */
+/* tcphs summary: tcphs events --finished. */
+int run_summary(const struct tcphs_opts *o)
+{
+	struct tcphs_opts c = *o;
+
+	c.finished = true;
+	return run_events(&c);
+}
+
 int run_events(const struct tcphs_opts *o)
 {
 	struct evstate *st;

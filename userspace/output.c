@@ -580,6 +580,122 @@ void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
 	json_end(&j);
 }
 
+/*
+ * A finished flow's first and last times: its first recorded step, and its
+ * end (the event's own time when the module recorded no end).
+ */
+static bool flow_span(const struct tcphs_flow *f, uint64_t *start, uint64_t *end)
+{
+	static const unsigned int types[] = {
+		TCPHS_A_TS_SYN, TCPHS_A_TS_SYNACK, TCPHS_A_TS_ESTABLISHED,
+		TCPHS_A_TS_FIN1, TCPHS_A_TS_FIN2, TCPHS_A_TS_END,
+	};
+	const uint64_t vals[] = {
+		f->ts_syn, f->ts_synack, f->ts_established, f->ts_fin1, f->ts_fin2, f->ts_end,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (tcphs_has(f, types[i]))
+			break;
+	if (i == sizeof(types) / sizeof(types[0]))
+		return false;
+	*start = vals[i];
+	*end = tcphs_has(f, TCPHS_A_TS_END) ? f->ts_end : f->ts_ns;
+	if (!tcphs_has(f, TCPHS_A_TS_END) && !tcphs_has(f, TCPHS_A_TS_NS))
+		*end = *start;
+	if (*end < *start)
+		*end = *start;
+	return true;
+}
+
+/**
+ * tcphs_print_summary - a finished flow as one line, in the spirit of
+ * Zeek's conn.log
+ * @fp: where to
+ * @f: the flow's last event
+ * @o: output options (the time format)
+ *
+ * START DURATIONs flow=ID ORIG > REPLY OUTCOME STAGE CONN_STATE HISTORY
+ *	syn-synack=Tms synack-ack=Tms rtx=SYN/SYNACK/FIN opener=O closer=C
+ *	[owner=SIDE uid=U][ pid=P][ comm=C]
+ * START is the flow's first step, as the event lines write times;
+ * latencies not known are "-".
+ */
+void tcphs_print_summary(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o)
+{
+	char src[TCPHS_STR_LEN], dst[TCPHS_STR_LEN], lat[TCPHS_STR_LEN];
+	struct tcphs_flow t = *f;
+	uint64_t start, end;
+
+	if (flow_span(f, &start, &end)) {
+		t.ts_ns = start;
+		t.present |= 1ULL << TCPHS_A_TS_NS;
+	} else {
+		t.present &= ~(1ULL << TCPHS_A_TS_NS);
+		start = end = 0;
+	}
+	print_time(fp, &t, o);
+	fprintf(fp, "%" PRIu64 ".%06" PRIu64 "s ", (end - start) / 1000000000,
+		(end - start) % 1000000000 / 1000);
+	if (tcphs_has(f, TCPHS_A_FLOW_ID))
+		fprintf(fp, "flow=%" PRIu64, f->flow_id);
+	else
+		fputs("flow=?", fp);
+	tcphs_endpoint_str(src, sizeof(src), f, TCPHS_A_SADDR, TCPHS_A_SPORT);
+	tcphs_endpoint_str(dst, sizeof(dst), f, TCPHS_A_DADDR, TCPHS_A_DPORT);
+	fprintf(fp, " %s > %s %s %s %s %s", src, dst,
+		tcphs_has(f, TCPHS_A_OUTCOME) ? TCPHS_NAME(tcphs_outcome_names, f->outcome) : "-",
+		tcphs_has(f, TCPHS_A_STAGE) ? TCPHS_NAME(tcphs_stage_names, f->stage) : "-",
+		NAME_IF(f, TCPHS_A_CONN_STATE, tcphs_conn_state_names, conn_state),
+		tcphs_has(f, TCPHS_A_HISTORY) && f->history[0] ?
+		tcphs_safe_str(lat, sizeof(lat), f->history) : "-");
+	fprintf(fp, " syn-synack=%s", tcphs_has(f, TCPHS_A_LAT_SYN_SYNACK) ?
+		tcphs_msec_str(lat, sizeof(lat), f->lat_syn_synack) : "-");
+	fprintf(fp, " synack-ack=%s", tcphs_has(f, TCPHS_A_LAT_SYNACK_ACK) ?
+		tcphs_msec_str(lat, sizeof(lat), f->lat_synack_ack) : "-");
+	fprintf(fp, " rtx=%" PRIu32 "/%" PRIu32 "/%" PRIu32, f->rtx_syn, f->rtx_synack, f->rtx_fin);
+	fprintf(fp, " opener=%s closer=%s",
+		tcphs_has(f, TCPHS_A_OPENER) ? TCPHS_NAME(tcphs_opener_names, f->opener) : "-",
+		tcphs_has(f, TCPHS_A_CLOSER) ? tcphs_dir_name(f->closer) : "-");
+	if (tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY)
+		fprintf(fp, " owner=%s", tcphs_dir_name(f->owner_side));
+	if (tcphs_has(f, TCPHS_A_OWNER_UID))
+		fprintf(fp, " uid=%" PRIu32, f->owner_uid);
+	if (tcphs_has(f, TCPHS_A_OWNER_PID))
+		fprintf(fp, " pid=%" PRIu32, f->owner_pid);
+	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
+		fprintf(fp, " comm=%s", tcphs_safe_str(lat, sizeof(lat), f->owner_comm));
+	fputc('\n', fp);
+}
+
+/*
+ * The same as one JSON object: "ts" (the first step, seconds since the
+ * epoch, as Zeek writes it) and "duration" (seconds), then the keys of a
+ * flow (tcphs list --json) as the last event carries them.
+ */
+void tcphs_print_summary_json(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o)
+{
+	struct json j = { .fp = fp };
+	struct tcphs_flow t = *f;
+	uint64_t start, end;
+	bool span = flow_span(f, &start, &end);
+
+	t.ts_ns = start;
+	if (!span)
+		t.present &= ~(1ULL << TCPHS_A_TS_NS);
+	json_ts(&j, &t, o);
+	json_key(&j, "duration");
+	if (span)
+		fprintf(fp, "%" PRIu64 ".%06" PRIu64, (end - start) / 1000000000,
+			(end - start) % 1000000000 / 1000);
+	else
+		fputs("null", fp);
+	json_tuple(&j, f);
+	json_tail(&j, f);
+	json_end(&j);
+}
+
 /* {"lost":N,"from_seq":A,"to_seq":B} */
 void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to)
 {

@@ -54,6 +54,8 @@ void tcphs_json_string(FILE *fp, const char *s);
 
 void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 		       const struct tcphs_out *o);
+void tcphs_print_summary(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o);
+void tcphs_print_summary_json(FILE *fp, const struct tcphs_flow *f, const struct tcphs_out *o);
 void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
 			    const struct tcphs_out *o);
 void tcphs_print_lost_json(FILE *fp, uint64_t lost, uint64_t from, uint64_t to);

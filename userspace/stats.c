@@ -20,18 +20,10 @@
 #include "output.h"
 #include "tcphs.h"
 
-struct stats {
-	uint64_t val[__TCPHS_STAT_MAX];
-	bool has[__TCPHS_STAT_MAX];
-	bool has_flows, has_netns, has_event_seq;
-	uint32_t flows, netns;
-	uint64_t event_seq;
-	bool bad;
-};
 
 static int stat_attr(const struct nlattr *attr, void *data)
 {
-	struct stats *st = data;
+	struct tcphs_counters *st = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
 	/* Zero-length attributes are 64-bit alignment padding. */
@@ -48,7 +40,7 @@ static int stat_attr(const struct nlattr *attr, void *data)
 
 static int stats_attr(const struct nlattr *attr, void *data)
 {
-	struct stats *st = data;
+	struct tcphs_counters *st = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case TCPHS_A_STATS:
@@ -87,11 +79,11 @@ static int stats_attr(const struct nlattr *attr, void *data)
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), stats_attr, data) < 0)
-		((struct stats *)data)->bad = true;
+		((struct tcphs_counters *)data)->bad = true;
 	return MNL_CB_OK;
 }
 
-static void print_stats(const struct stats *st)
+static void print_stats(const struct tcphs_counters *st)
 {
 	size_t i;
 
@@ -107,7 +99,7 @@ static void print_stats(const struct stats *st)
 		printf("%-12s %" PRIu64 "\n", "last_event", st->event_seq);
 }
 
-static void print_stats_json(const struct stats *st)
+static void print_stats_json(const struct tcphs_counters *st)
 {
 	const char *sep = "{";
 	size_t i;
@@ -135,8 +127,14 @@ static void print_stats_json(const struct stats *st)
 	puts(sep[0] == '{' ? "{}" : "}");
 }
 
-/* Ask for the counters, quietly; 0 or non-zero. */
-static int query_stats(struct stats *st)
+/**
+ * tcphs_query_counters - the namespace's counters, quietly
+ * @st: filled in
+ *
+ * Return: 0, -ENOENT when the module is not loaded, or another negative
+ * errno or non-zero status; the caller decides what to say.
+ */
+int tcphs_query_counters(struct tcphs_counters *st)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -164,8 +162,8 @@ static int query_stats(struct stats *st)
  */
 int tcphs_last_event_seq(uint64_t *seq)
 {
-	struct stats st = { 0 };
-	int ret = query_stats(&st);
+	struct tcphs_counters st = { 0 };
+	int ret = tcphs_query_counters(&st);
 
 	if (ret)
 		return ret < 0 ? ret : -EIO;
@@ -185,7 +183,7 @@ int tcphs_last_event_seq(uint64_t *seq)
 int run_stats(const struct tcphs_opts *o)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct stats st = { 0 };
+	struct tcphs_counters st = { 0 };
 	struct nlmsghdr *nlh;
 	struct nl nl;
 	int ret;

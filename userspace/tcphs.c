@@ -60,6 +60,9 @@ enum {
 	OPT_UID,
 	OPT_CGROUP,
 	OPT_COMM,
+	OPT_TEXTFILE,
+	OPT_INTERVAL,
+	OPT_FINISHED,
 };
 
 /* The filters, shared by events, list and pcap. */
@@ -116,6 +119,7 @@ static const struct option events_opts[] = {
 	{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
 	{ "strict",	no_argument,		NULL, OPT_STRICT },
 	{ "from",	required_argument,	NULL, OPT_FROM },
+	{ "finished",	no_argument,		NULL, OPT_FINISHED },
 	FILTER_OPTS,
 	{ "event",	required_argument,	NULL, 'e' },
 	{ "rcvbuf",	required_argument,	NULL, OPT_RCVBUF },
@@ -160,6 +164,21 @@ static const struct option pcap_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static const struct option metrics_opts[] = {
+	{ "textfile",	required_argument,	NULL, OPT_TEXTFILE },
+	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
+	{ "count",	required_argument,	NULL, 'c' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option top_opts[] = {
+	{ "interval",	required_argument,	NULL, OPT_INTERVAL },
+	{ "count",	required_argument,	NULL, 'c' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct option flush_opts[] = {
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -188,11 +207,30 @@ static const struct command commands[] = {
 		"      --strict               stop at the first lost event, status 4\n"
 		"      --from FILE            the events of a copy of /proc/net/tcphs_events\n"
 		"                             (- for standard input), not the live ones\n"
+		"      --finished             one line per finished flow (tcphs summary)\n"
 		FILTER_USAGE
 		"      --state STATE,..       only events that enter STATE (or a group:\n"
 		"                             opening, closing, finished)\n"
 		"  -e, --event EV,..          only these events (or NEW, UPDATE, DESTROY, ALL)\n"
 		"      --rcvbuf BYTES         socket receive buffer (default 8M)\n"
+		"  -h, --help                 this help\n"
+		"\n" FILTER_NOTE,
+	},
+	{
+		"summary", run_summary, false, ":jwTo:c:46f:p:a:s:d:e:h", events_opts,
+		"Usage: tcphs summary [OPTIONS]\n"
+		"One line per finished flow, as it finishes, in the spirit of Zeek's\n"
+		"conn.log: its start, duration, tuple, outcome and stage, conn_state,\n"
+		"history, both latencies, retransmissions (SYN/SYN-ACK/FIN), opener,\n"
+		"closer and owner. The options of tcphs events (it is events --finished).\n"
+		"\n"
+		"  -j, --json                 one JSON object per line\n"
+		"  -o, --output wall|iso|mono how the start is written\n"
+		"  -c, --count N              exit after N flows\n"
+		"      --timeout SEC          exit after SEC seconds\n"
+		"      --from FILE            the flows of a copy of /proc/net/tcphs_events\n"
+		FILTER_USAGE
+		"      --outcome, --state, --event and the rest: as tcphs events\n"
 		"  -h, --help                 this help\n"
 		"\n" FILTER_NOTE,
 	},
@@ -218,6 +256,30 @@ static const struct command commands[] = {
 		"Print the module's counters for this network namespace.\n"
 		"\n"
 		"  -j, --json                 one JSON object\n"
+		"  -h, --help                 this help\n",
+	},
+	{
+		"metrics", run_metrics, false, ":c:h", metrics_opts,
+		"Usage: tcphs metrics [OPTIONS]\n"
+		"Print the counters, the flows by state, and per responder port the flows,\n"
+		"their outcomes, retransmissions and both handshake latencies as\n"
+		"histograms, in the Prometheus text format.\n"
+		"\n"
+		"      --textfile DIR         write DIR/tcphs.prom (atomically: for\n"
+		"                             node_exporter's textfile collector)\n"
+		"      --interval SEC         again every SEC seconds, until a signal\n"
+		"  -c, --count N              with --interval, stop after N writes\n"
+		"  -h, --help                 this help\n",
+	},
+	{
+		"top", run_top, false, ":c:h", top_opts,
+		"Usage: tcphs top [OPTIONS]\n"
+		"The responder ports, busiest first: new flows, refusals and resets a\n"
+		"second, both halves of the handshake at p50 and p99, flows half open.\n"
+		"On a terminal it redraws, and q quits; otherwise a block per interval.\n"
+		"\n"
+		"      --interval SEC         seconds between screens (default 1)\n"
+		"  -c, --count N              stop after N screens\n"
 		"  -h, --help                 this help\n",
 	},
 	{
@@ -266,6 +328,9 @@ static void usage(FILE *fp)
 	      "  events    print handshake transitions as they happen\n"
 	      "  list      print the flow table\n"
 	      "  stats     print the counters\n"
+	      "  metrics   the counters and per-port aggregates for Prometheus\n"
+	      "  top       the busiest ports, refreshed\n"
+	      "  summary   a line per finished flow (conn.log)\n"
 	      "  flush     remove all flows\n"
 	      "  pcap      run the state machine over a capture file\n"
 	      "\n"
@@ -605,6 +670,15 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 		case OPT_COMM:
 			filter_add(cmd, flt, TCPHS_FK_COMM, optarg);
 			break;
+		case OPT_FINISHED:
+			o->finished = true;
+			break;
+		case OPT_TEXTFILE:
+			o->textfile = optarg;
+			break;
+		case OPT_INTERVAL:
+			o->interval = parse_seconds(cmd, optarg);
+			break;
 		case OPT_RCVBUF:
 			o->rcvbuf = parse_bytes(cmd, optarg);
 			break;
@@ -645,6 +719,10 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 	if (flt->events.set && cmd->takes_file && !o->pcap_events)
 		usage_error(cmd, "--event selects events: use it with --events");
 
+	if (cmd->run == run_summary)
+		o->finished = true;
+	if (o->finished && o->ladder)
+		usage_error(cmd, "--finished and --ladder do not go together");
 	if (o->ladder && o->json)
 		usage_error(cmd, "--ladder and --json do not go together");
 	if (o->ladder && (flt->events.set || flt->states.set))

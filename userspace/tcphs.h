@@ -41,6 +41,7 @@ struct tcphs_opts {
 	int rcvbuf;			/* bytes */
 	bool strict;			/* events: fail on a lost event */
 	const char *from;		/* events: read this event log instead */
+	bool finished;			/* events: a line per finished flow */
 	struct tcphs_filter filter;
 	/* tcphs pcap */
 	const char *file;
@@ -48,9 +49,24 @@ struct tcphs_opts {
 	bool pcap_stats;		/* the counters after */
 	bool loose;			/* flows from any segment, as loose=1 */
 	bool no_checksum;		/* take every checksum as right */
+	/* tcphs metrics, tcphs top */
+	const char *textfile;		/* write DIR/tcphs.prom */
+	double interval;		/* seconds between reads, 0: once */
 };
 
 struct nl;
+
+/* The namespace's counters (TCPHS_CMD_GET_STATS). */
+struct tcphs_counters {
+	uint64_t val[__TCPHS_STAT_MAX];
+	bool has[__TCPHS_STAT_MAX];
+	bool has_flows, has_netns, has_event_seq;
+	uint32_t flows, netns;
+	uint64_t event_seq;
+	bool bad;
+};
+
+int tcphs_query_counters(struct tcphs_counters *st);
 
 int run_events(const struct tcphs_opts *o);
 int run_list(const struct tcphs_opts *o);
@@ -58,6 +74,9 @@ int run_stats(const struct tcphs_opts *o);
 int tcphs_last_event_seq(uint64_t *seq);
 int run_flush(const struct tcphs_opts *o);
 int run_pcap(const struct tcphs_opts *o);
+int run_metrics(const struct tcphs_opts *o);
+int run_top(const struct tcphs_opts *o);
+int run_summary(const struct tcphs_opts *o);
 
 int tcphs_open(struct nl *nl);
 int tcphs_nl_fail(const struct nl *nl, int err, const char *what,

@@ -199,6 +199,20 @@ outcomes() {
 	expect_match "the timeout event" "$(grep ' TIMEOUT ' /tmp/oc.ev)" 'outcome=no-answer stage=handshake'
 	expect_match "a SYN event names the process" "$(grep ':7001 .* SYN NONE' /tmp/oc.ev)" \
 		'owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
+	# One line per finished flow, from the event log, as conn.log.
+	in_ns oa tcphs summary --from /proc/net/tcphs_events -o mono >/tmp/oc.sum 2>/dev/null
+	expect_eq "summary: a line per flow" "$(grep -c . /tmp/oc.sum)" 5
+	expect_match "summary: the completed flow" "$(grep ' > 10.0.0.2:7001 ' /tmp/oc.sum)" \
+		'^[0-9.]+ [0-9]+\.[0-9]{6}s flow=[0-9]+ 10.0.0.1:[0-9]+ > 10.0.0.2:7001 completed closing SF ShAD[a-zA-Z]* syn-synack=[0-9.]+ms synack-ack=[0-9.]+ms rtx=0/0/0 opener=orig closer=orig owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
+	expect_match "summary: the unanswered one" "$(grep ':7005 ' /tmp/oc.sum)" \
+		' no-answer handshake S0 S[^ ]* syn-synack=- synack-ack=- rtx=[1-9]/0/0 '
+	expect_eq "summary --json: outcomes" \
+		"$(in_ns oa tcphs summary -j --from /proc/net/tcphs_events | jq -r '"\(.dport)=\(.outcome)"' | sort | tr '\n' ' ')" \
+		"7001=completed 7002=refused 7003=reset-reply 7004=reset-orig 7005=no-answer "
+	expect_eq "summary --json: a duration" \
+		"$(in_ns oa tcphs summary -j --from /proc/net/tcphs_events --dport 7001 | jq -r '.duration > 0')" true
+	expect_eq "summary --outcome failed" \
+		"$(in_ns oa tcphs summary --from /proc/net/tcphs_events --outcome failed | wc -l)" 4
 }
 
 run_test refused-is-named refused_is_named
