@@ -83,7 +83,7 @@ done
 # busybox-static prefers its own applets over PATH (in ash and in applets that
 # run programs, like env or timeout), so /bin/sh is dash and the usual
 # program-running tools are the host's too: otherwise `ip` would be busybox's.
-TOOLS=(dash bash ip ss tcpdump socat jq iperf3 nft
+TOOLS=(dash bash ip ss tcpdump socat jq iperf3 nft tmux
 	env timeout xargs nohup nice setsid setpriv nsenter unshare chroot taskset
 	find ps pgrep pkill sysctl)
 # shellcheck disable=SC2206 # a space-separated list on purpose
@@ -176,6 +176,14 @@ build_base() {
 				ln -sf "$real" "$stage$d/$name"
 			fi
 		done
+	done
+
+	# Terminal descriptions, for tmux (tcphs top on a terminal, t_ports.sh).
+	for f in /lib/terminfo/s/screen /lib/terminfo/d/dumb /lib/terminfo/x/xterm; do
+		if [ -f "$f" ]; then
+			mkdir -p -- "$stage$(dirname -- "$f")"
+			cp -L -- "$f" "$stage$f"
+		fi
 	done
 
 	(cd "$stage" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\.||' | sort) >"$BASE_MANIFEST.tmp"

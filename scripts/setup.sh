@@ -42,6 +42,7 @@ PACKAGES=(
 	"socat: servers and clients in the VM tests"
 	"procps: sysctl and ps in the VM tests"
 	"jq: checking JSON in the VM tests"
+	"tmux: a terminal for tcphs top in the VM tests"
 	"iperf3: the benchmark's throughput runs"
 	"nftables: NAT routers in the VM tests"
 	"linux-perf: the benchmark's profile"

@@ -62,6 +62,13 @@ struct evstate {
 	bool done;			/* --count reached */
 	bool unloaded;
 
+	/*
+	 * --finished from an event log, whose lines carry no step times: the
+	 * time of each flow's SYN event, by flow id modulo the size (a
+	 * collision loses a start, which is then the last event's).
+	 */
+	uint64_t syn_id[LADDER_BUCKETS], syn_ts[LADDER_BUCKETS];
+
 	struct lflow *buckets[LADDER_BUCKETS];
 	unsigned long nflows;
 	bool warned_flows, warned_events;
@@ -338,9 +345,18 @@ static int ctrl_msg(const struct nlmsghdr *nlh, const struct genlmsghdr *genl,
 /* Filter, print or draw one event. True once --count is reached. */
 static bool take_event(struct evstate *st, const struct tcphs_flow *f)
 {
+	if (st->o->finished && tcphs_has(f, TCPHS_A_FLOW_ID) && tcphs_has(f, TCPHS_A_TS_NS) &&
+	    tcphs_has(f, TCPHS_A_EVENT) && f->event == TCPHS_EV_SYN &&
+	    (!tcphs_has(f, TCPHS_A_DIR) || f->dir == TCPHS_DIR_ORIG)) {
+		st->syn_id[f->flow_id % LADDER_BUCKETS] = f->flow_id;
+		st->syn_ts[f->flow_id % LADDER_BUCKETS] = f->ts_ns;
+	}
 	if (!tcphs_filter_match(&st->o->filter, f))
 		return false;
 	if (st->o->finished) {
+		struct tcphs_flow t = *f;
+		unsigned int k = f->flow_id % LADDER_BUCKETS;
+
 		/*
 		 * A flow's first ending only: one that had finished can still
 		 * be evicted, or see a segment the module refuses.
@@ -349,10 +365,15 @@ static bool take_event(struct evstate *st, const struct tcphs_flow *f)
 				      (f->old_state == TCPHS_STATE_TIME_WAIT ||
 				       f->old_state == TCPHS_STATE_CLOSED)))
 			return false;
+		if (!tcphs_has(f, TCPHS_A_TS_SYN) && tcphs_has(f, TCPHS_A_FLOW_ID) &&
+		    st->syn_id[k] == f->flow_id) {
+			t.ts_syn = st->syn_ts[k];
+			t.present |= 1ULL << TCPHS_A_TS_SYN;
+		}
 		if (st->o->json)
-			tcphs_print_summary_json(stdout, f, &st->out);
+			tcphs_print_summary_json(stdout, &t, &st->out);
 		else
-			tcphs_print_summary(stdout, f, &st->out);
+			tcphs_print_summary(stdout, &t, &st->out);
 		st->printed++;
 	} else if (st->o->ladder) {
 		ladder_add(st, f);

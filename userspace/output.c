@@ -598,8 +598,13 @@ static bool flow_span(const struct tcphs_flow *f, uint64_t *start, uint64_t *end
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (tcphs_has(f, types[i]))
 			break;
-	if (i == sizeof(types) / sizeof(types[0]))
-		return false;
+	if (i == sizeof(types) / sizeof(types[0])) {
+		/* No step time (an event log's line): the event's own. */
+		if (!tcphs_has(f, TCPHS_A_TS_NS))
+			return false;
+		*start = *end = f->ts_ns;
+		return true;
+	}
 	*start = vals[i];
 	*end = tcphs_has(f, TCPHS_A_TS_END) ? f->ts_end : f->ts_ns;
 	if (!tcphs_has(f, TCPHS_A_TS_END) && !tcphs_has(f, TCPHS_A_TS_NS))

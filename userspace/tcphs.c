@@ -389,7 +389,7 @@ static unsigned long parse_ulong(const struct command *cmd, const char *opt,
 	return v;
 }
 
-static double parse_seconds(const struct command *cmd, const char *arg)
+static double parse_seconds(const struct command *cmd, const char *opt, const char *arg)
 {
 	double v;
 	char *end;
@@ -397,8 +397,7 @@ static double parse_seconds(const struct command *cmd, const char *arg)
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 1e9)
-		usage_error(cmd, "bad --timeout '%s': want a number of seconds above 0",
-			    arg);
+		usage_error(cmd, "bad %s '%s': want a number of seconds above 0", opt, arg);
 	return v;
 }
 
@@ -611,7 +610,7 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			o->count = parse_ulong(cmd, "--count", optarg, 1, ULONG_MAX);
 			break;
 		case OPT_TIMEOUT:
-			o->timeout = parse_seconds(cmd, optarg);
+			o->timeout = parse_seconds(cmd, "--timeout", optarg);
 			break;
 		case OPT_STRICT:
 			o->strict = true;
@@ -677,7 +676,7 @@ static void parse_options(const struct command *cmd, int argc, char **argv,
 			o->textfile = optarg;
 			break;
 		case OPT_INTERVAL:
-			o->interval = parse_seconds(cmd, optarg);
+			o->interval = parse_seconds(cmd, "--interval", optarg);
 			break;
 		case OPT_RCVBUF:
 			o->rcvbuf = parse_bytes(cmd, optarg);

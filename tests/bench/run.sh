@@ -74,14 +74,15 @@ conntrack_off() {
 	return 0
 }
 
-# mode NAME: none, tcphs, tcphs_noowner (owners=0: the cost of attribution)
-# or conntrack.
+# mode NAME: none, tcphs, tcphs_noowner (owners=0: the cost of attribution),
+# tcphs_noports (ports=0: the cost of the aggregates per port) or conntrack.
 mode() {
 	conntrack_off
 	case $1 in
 	none) tcphs_off ;;
 	tcphs) tcphs_on ;;
 	tcphs_noowner) tcphs_on owners=0 ;;
+	tcphs_noports) tcphs_on ports=0 ;;
 	conntrack) tcphs_off && conntrack_on ;;
 	esac
 }
@@ -117,15 +118,16 @@ bench_rates() {
 	# round, so that the machine's drift cancels; the median of the
 	# rounds is reported.
 	for r in $(seq "$ROUNDS"); do
-		for m in none tcphs tcphs_noowner conntrack; do
+		for m in none tcphs tcphs_noowner tcphs_noports conntrack; do
 			mode $m || { out "error" "mode $m failed"; continue; }
 			eval "rate_$m=$(conn_rate)"
 			echo "$(eval echo \$rate_$m)" >>/tmp/rate.$m
-			[ $m = tcphs_noowner ] && continue
+			case $m in tcphs_no*) continue ;; esac
 			eval "tput_$m=$(throughput)"
 			echo "$(eval echo \$tput_$m)" >>/tmp/tput.$m
 		done
 		ratio "$rate_tcphs" "$rate_tcphs_noowner" >>/tmp/r.rate_owner
+		ratio "$rate_tcphs" "$rate_tcphs_noports" >>/tmp/r.rate_ports
 		ratio "$rate_tcphs" "$rate_none" >>/tmp/r.rate_tcphs
 		ratio "$rate_conntrack" "$rate_none" >>/tmp/r.rate_conntrack
 		ratio "$rate_tcphs" "$rate_conntrack" >>/tmp/r.rate_vs_ct
@@ -145,6 +147,9 @@ bench_rates() {
 	r=$(median </tmp/r.rate_owner)
 	out conn_rate_owners_on_over_off "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_owner); the cost of attribution)"
 	out conn_rate_tcphs_noowner "$(median </tmp/rate.tcphs_noowner) conn/s"
+	r=$(median </tmp/r.rate_ports)
+	out conn_rate_ports_on_over_off "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_ports); the cost of the aggregates per port)"
+	out conn_rate_tcphs_noports "$(median </tmp/rate.tcphs_noports) conn/s"
 	r=$(median </tmp/r.rate_vs_ct)
 	out conn_rate_tcphs_over_conntrack "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_vs_ct))"
 	verdict "conn_rate tcphs/conntrack" "$r" ">=" 1.0

@@ -175,8 +175,45 @@ unprivileged() {
 	expect_eq "nobody: no port in it" "$(grep -c '^tcphs_port' /tmp/pu.out)" 0
 }
 
+# tcphs top on a terminal (tmux): the ports and their rates after
+# traffic, redrawn, and q quits.
+top_on_a_terminal() {
+	local i
+
+	command -v tmux >/dev/null || { fail "no tmux in the VM"; return; }
+	mk_ns pt
+	mk_ns ps
+	veth_pair pt ps
+	serve ps 10.0.0.2 7401 --count 1000 || return
+	TERM=screen tmux new-session -d -s tcphs_top -x 120 -y 30 \
+		"ip netns exec pt tcphs top --interval 0.5" || { fail "tmux"; return; }
+	i=0
+	while [ $i -lt 15 ]; do
+		# Twice the flows of 7402: 7401 comes first.
+		in_ns pt "$TCPCONN" connect 10.0.0.2 7401 --count 2 --parallel >/dev/null ||
+			fail "connect $i"
+		in_ns pt "$TCPCONN" connect 10.0.0.2 7402 >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	sleep 0.3
+	tmux capture-pane -p -t tcphs_top >/tmp/top.screen
+	expect_match "top: the title" "$(head -n1 /tmp/top.screen)" '^tcphs top: every 0\.5 s, q quits'
+	expect_match "top: the header" "$(grep PORT /tmp/top.screen)" '^PORT +NEW/S +REFUSED/S'
+	expect_match "top: 7401 busy, first" "$(grep -A1 '^PORT' /tmp/top.screen | tail -n1)" \
+		'^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ '
+	expect_match "top: 7402 refused" "$(grep '^7402 ' /tmp/top.screen)" \
+		'^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] '
+	tmux send-keys -t tcphs_top q
+	wait_for 5 sh -c '! tmux has-session -t tcphs_top 2>/dev/null' || {
+		fail "top did not quit on q"
+		tmux kill-session -t tcphs_top 2>/dev/null
+	}
+	kill "$SERVER_PID" 2>/dev/null
+}
+
 run_test counts-per-port counts_per_port
 run_test metrics-and-top metrics_and_top
+run_test top-on-a-terminal top_on_a_terminal
 run_test overflow overflow
 run_test unprivileged unprivileged
 finish

@@ -178,5 +178,22 @@ t "-o for list is columns" 64 "unknown column 'iso'" list -o iso
 t "events help" 0 'status 3' events --help
 t "strict in help" 0 'status 4' events --help
 
+# summary, metrics, top: a refused flow in the event log.
+cat >"$DIR/log2" <<'LOG'
+7 3.500000 flow=2 127.0.0.1:48112 > 127.0.0.1:9 orig SYN NONE -> SYN_SENT flags=S seq=x ack=- owner=orig uid=1000 pid=230 comm=Web Content
+8 3.500250 flow=2 127.0.0.1:9 > 127.0.0.1:48112 reply RST SYN_SENT -> CLOSED flags=RA seq=0 ack=x+1 outcome=refused stage=handshake owner=orig uid=1000 pid=230 comm=Web Content
+9 3.600000 flow=2 127.0.0.1:9 > 127.0.0.1:48112 reply INVALID CLOSED -> CLOSED flags=RA seq=0 ack=x+1 outcome=refused stage=handshake
+LOG
+t "summary from the log" 0 '^3\.500000 0\.000250s flow=2 127\.0\.0\.1:48112 > 127\.0\.0\.1:9 refused handshake \? - syn-synack=- synack-ack=- rtx=0/0/0 opener=- closer=- owner=orig uid=1000 pid=230 comm=Web Content$' summary --from "$DIR/log2" -o mono
+t "summary --json" 0 '^\{"ts":[0-9.]+,"duration":0\.000250,"flow_id":2,.*"outcome":"refused","stage":"handshake","owner":"orig","uid":1000,"pid":230,"comm":"Web Content"\}$' summary -j --from "$DIR/log2"
+t "events --finished is summary" 0 ' rtx=0/0/0 opener=' events --finished --from "$DIR/log2"
+t "summary and --ladder" 64 "--finished and --ladder do not go together" summary --ladder
+t "summary is not stats" 64 "ambiguous command 's': summary stats" s
+t "metrics --interval x" 64 "bad --interval 'x'|interval" metrics --interval x
+t "metrics, module not loaded" 2 'not loaded' metrics
+t "top --count 0" 64 "count" top --count 0
+t "top, module not loaded" 2 'not loaded' top --count 1
+t "metrics help" 0 'textfile' metrics --help
+
 echo "cli: $checks checks, $failures failed"
 [ "$failures" = 0 ]
