@@ -178,13 +178,18 @@ build_base() {
 		done
 	done
 
-	# Terminal descriptions, for tmux (tcphs top on a terminal, t_ports.sh).
+	# Terminal descriptions and the C.UTF-8 locale, which tmux needs (tcphs
+	# top on a terminal, t_ports.sh).
 	for f in /lib/terminfo/s/screen /lib/terminfo/d/dumb /lib/terminfo/x/xterm; do
 		if [ -f "$f" ]; then
 			mkdir -p -- "$stage$(dirname -- "$f")"
 			cp -L -- "$f" "$stage$f"
 		fi
 	done
+	if [ -d /usr/lib/locale/C.utf8 ]; then
+		mkdir -p -- "$stage/usr/lib/locale"
+		cp -a -- /usr/lib/locale/C.utf8 "$stage/usr/lib/locale/"
+	fi
 
 	(cd "$stage" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\.||' | sort) >"$BASE_MANIFEST.tmp"
 	(cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |

@@ -158,7 +158,7 @@ forwarded_has_none() {
 # data, a client's, and a SYN no one answers, in /proc, JSON and the event
 # lines (the last event of each flow names it).
 outcomes() {
-	local line old rpid
+	local line old rpid spid
 
 	mk_ns oa
 	mk_ns ob
@@ -166,6 +166,9 @@ outcomes() {
 	ip netns exec oa "$READER" events --count 1000 --timeout 12 >/tmp/oc.ev 2>&1 &
 	rpid=$!
 	reader_ready oa "$rpid"
+	ip netns exec oa "$READER" summary --count 5 --timeout 12 -o mono >/tmp/oc.sum 2>/dev/null &
+	spid=$!
+	reader_ready oa "$spid"
 	serve ob 10.0.0.2 7001 || return
 	in_ns oa "$TCPCONN" connect 10.0.0.2 7001 >/dev/null || fail "completed"
 	in_ns oa "$TCPCONN" connect 10.0.0.2 7002 >/dev/null 2>&1
@@ -194,18 +197,21 @@ outcomes() {
 		"$(in_ns oa "$READER" list -j --dport 7001-7005 | jq -r '"\(.dport)=\(.outcome)"' | sort | tr '\n' ' ')" \
 		"7001=completed 7002=refused 7003=reset-reply 7004=reset-orig 7005=no-answer "
 	wait "$rpid"
+	wait "$spid"
 	expect_match "the refused flow's RST event" "$(grep ':7002 .* RST ' /tmp/oc.ev)" \
 		'outcome=refused stage=handshake owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
 	expect_match "the timeout event" "$(grep ' TIMEOUT ' /tmp/oc.ev)" 'outcome=no-answer stage=handshake'
 	expect_match "a SYN event names the process" "$(grep ':7001 .* SYN NONE' /tmp/oc.ev)" \
 		'owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
-	# One line per finished flow, from the event log, as conn.log.
-	in_ns oa tcphs summary --from /proc/net/tcphs_events -o mono >/tmp/oc.sum 2>/dev/null
+	# One line per finished flow, as conn.log, live and from the event log.
 	expect_eq "summary: a line per flow" "$(grep -c . /tmp/oc.sum)" 5
 	expect_match "summary: the completed flow" "$(grep ' > 10.0.0.2:7001 ' /tmp/oc.sum)" \
 		'^[0-9.]+ [0-9]+\.[0-9]{6}s flow=[0-9]+ 10.0.0.1:[0-9]+ > 10.0.0.2:7001 completed closing SF ShAD[a-zA-Z]* syn-synack=[0-9.]+ms synack-ack=[0-9.]+ms rtx=0/0/0 opener=orig closer=orig owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
 	expect_match "summary: the unanswered one" "$(grep ':7005 ' /tmp/oc.sum)" \
 		' no-answer handshake S0 S[^ ]* syn-synack=- synack-ack=- rtx=[1-9]/0/0 '
+	expect_match "summary --from the log" \
+		"$(in_ns oa tcphs summary --from /proc/net/tcphs_events -o mono | grep ' > 10.0.0.2:7002 ')" \
+		'^[0-9.]+ [0-9]+\.[0-9]{6}s flow=[0-9]+ 10.0.0.1:[0-9]+ > 10.0.0.2:7002 refused handshake .* owner=orig uid=0 pid=[0-9]+ comm=tcpconn$'
 	expect_eq "summary --json: outcomes" \
 		"$(in_ns oa tcphs summary -j --from /proc/net/tcphs_events | jq -r '"\(.dport)=\(.outcome)"' | sort | tr '\n' ' ')" \
 		"7001=completed 7002=refused 7003=reset-reply 7004=reset-orig 7005=no-answer "
