@@ -400,8 +400,15 @@ int run_top(const struct tcphs_opts *o)
 	for (;;) {
 		cur = &s[n % 2];
 		ret = take(cur, true);
-		if (ret)
+		/* A read that failed (said on stderr) is tried again. */
+		if (ret == EXIT_NOT_LOADED || ret == EXIT_USAGE || (ret && !screen))
 			break;
+		if (ret) {
+			prev = NULL;
+			if (quit_key(interval))
+				break;
+			continue;
+		}
 		if (screen)
 			fputs("\033[H\033[2J", stdout);
 		if (screen || prev) {

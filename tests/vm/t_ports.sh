@@ -178,25 +178,42 @@ unprivileged() {
 # tcphs top on a terminal (tmux): the ports and their rates after
 # traffic, redrawn, and q quits.
 top_on_a_terminal() {
-	local i
+	local i traffic first
 
 	command -v tmux >/dev/null || { fail "no tmux in the VM"; return; }
 	mk_ns pt
 	mk_ns ps
 	veth_pair pt ps
-	serve ps 10.0.0.2 7401 --count 1000 || return
+	serve ps 10.0.0.2 7401 --count 100000 --timeout 600 || return
 	TERM=screen tmux new-session -d -s tcphs_top -x 120 -y 30 \
 		"ip netns exec pt tcphs top --interval 0.5" || { fail "tmux"; return; }
+	# Traffic until the screen shows it (however slow the kernel): twice
+	# the flows of 7402 on 7401, so that 7401 comes first.
+	(
+		while :; do
+			ip netns exec pt "$TCPCONN" connect 10.0.0.2 7401 --count 2 --parallel \
+				>/dev/null 2>&1
+			ip netns exec pt "$TCPCONN" connect 10.0.0.2 7402 >/dev/null 2>&1
+		done
+	) &
+	traffic=$!
 	i=0
-	while [ $i -lt 15 ]; do
-		# Twice the flows of 7402: 7401 comes first.
-		in_ns pt "$TCPCONN" connect 10.0.0.2 7401 --count 2 --parallel >/dev/null ||
-			fail "connect $i"
-		in_ns pt "$TCPCONN" connect 10.0.0.2 7402 >/dev/null 2>&1
+	while [ $i -lt 100 ]; do
+		tmux capture-pane -p -t tcphs_top >/tmp/top.screen
+		grep -A1 '^PORT' /tmp/top.screen | tail -n1 |
+			grep -Eq '^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ ' &&
+			grep -Eq '^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] ' /tmp/top.screen && break
 		i=$((i + 1))
+		sleep 0.3
 	done
-	sleep 0.3
-	tmux capture-pane -p -t tcphs_top >/tmp/top.screen
+	# It redraws: the flows counted grow from one screen to a later one.
+	first=$(awk '$1 == 7401 { print $NF }' /tmp/top.screen)
+	sleep 2
+	tmux capture-pane -p -t tcphs_top >/tmp/top.screen2
+	kill "$traffic" 2>/dev/null
+	wait "$traffic" 2>/dev/null
+	expect_eq "top: redrawn with more flows" \
+		"$(awk -v a="${first:-0}" '$1 == 7401 { print ($NF > a) ? "yes" : "no: " a " then " $NF }' /tmp/top.screen2)" yes
 	expect_match "top: the title" "$(head -n1 /tmp/top.screen)" '^tcphs top: every 0\.5 s, q quits'
 	expect_match "top: the header" "$(grep PORT /tmp/top.screen)" '^PORT +NEW/S +REFUSED/S'
 	expect_match "top: 7401 busy, first" "$(grep -A1 '^PORT' /tmp/top.screen | tail -n1)" \
@@ -204,7 +221,7 @@ top_on_a_terminal() {
 	expect_match "top: 7402 refused" "$(grep '^7402 ' /tmp/top.screen)" \
 		'^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] '
 	tmux send-keys -t tcphs_top q
-	wait_for 5 sh -c '! tmux has-session -t tcphs_top 2>/dev/null' || {
+	wait_for 10 sh -c '! tmux has-session -t tcphs_top 2>/dev/null' || {
 		fail "top did not quit on q"
 		tmux kill-session -t tcphs_top 2>/dev/null
 	}
