@@ -178,7 +178,7 @@ unprivileged() {
 # tcphs top on a terminal (tmux): the ports and their rates after
 # traffic, redrawn, and q quits.
 top_on_a_terminal() {
-	local i traffic first
+	local i l traffic first busy refusing
 
 	command -v tmux >/dev/null || { fail "no tmux in the VM"; return; }
 	mk_ns pt
@@ -197,12 +197,15 @@ top_on_a_terminal() {
 		done
 	) &
 	traffic=$!
-	i=0
-	while [ $i -lt 100 ]; do
+	# Each seen on some screen: 7401 busy and first, 7402 refusing.
+	i=0 busy="" refusing=""
+	while [ -z "$busy" ] || [ -z "$refusing" ]; do
+		[ $i -lt 100 ] || break
 		tmux capture-pane -p -t tcphs_top >/tmp/top.screen
-		grep -A1 '^PORT' /tmp/top.screen | tail -n1 |
-			grep -Eq '^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ ' &&
-			grep -Eq '^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] ' /tmp/top.screen && break
+		l=$(grep -A1 '^PORT' /tmp/top.screen | tail -n1)
+		echo "$l" | grep -Eq '^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ ' && busy=$l
+		l=$(grep '^7402 ' /tmp/top.screen)
+		echo "$l" | grep -Eq '^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] ' && refusing=$l
 		i=$((i + 1))
 		sleep 0.3
 	done
@@ -216,10 +219,8 @@ top_on_a_terminal() {
 		"$(awk -v a="${first:-0}" '$1 == 7401 { print ($NF > a) ? "yes" : "no: " a " then " $NF }' /tmp/top.screen2)" yes
 	expect_match "top: the title" "$(head -n1 /tmp/top.screen)" '^tcphs top: every 0\.5 s, q quits'
 	expect_match "top: the header" "$(grep PORT /tmp/top.screen)" '^PORT +NEW/S +REFUSED/S'
-	expect_match "top: 7401 busy, first" "$(grep -A1 '^PORT' /tmp/top.screen | tail -n1)" \
-		'^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ '
-	expect_match "top: 7402 refused" "$(grep '^7402 ' /tmp/top.screen)" \
-		'^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] '
+	expect_match "top: 7401 busy, first" "$busy" '^7401 +[1-9][0-9]*\.[0-9] +0\.0 +0\.0 +[0-9.]+ '
+	expect_match "top: 7402 refused" "$refusing" '^7402 +[0-9.]+ +[1-9][0-9]*\.[0-9] '
 	tmux send-keys -t tcphs_top q
 	wait_for 10 sh -c '! tmux has-session -t tcphs_top 2>/dev/null' || {
 		fail "top did not quit on q"
