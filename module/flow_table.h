@@ -96,11 +96,12 @@ struct tcphs_owner {
  * in the size of addr[] at the end. A flow has no lock of its own: its
  * bucket's lock (tcphs_flow_lock()) guards it. Who may touch what:
  * - next is the bucket chain, read under RCU, changed under the lock.
- * - net, sport, dport, the id, addr[], TCPHS_FLOW_V6, TCPHS_FLOW_NAT and
- *   the translated tuple are set before the flow is hashed and never
- *   change: lookups read them under RCU alone. (A flow found to be
- *   translated is replaced by a copy that has the tuple: see
- *   tcphs_flow_set_xlat().)
+ * - net, sport, dport, the id, addr[], TCPHS_FLOW_V6, TCPHS_FLOW_NAT,
+ *   TCPHS_FLOW_OWNER and the translated tuple are set before the flow is
+ *   hashed and never change: lookups read them under RCU alone. (A flow
+ *   found to be translated, or to need room for an owner, is replaced by
+ *   a copy that has it: see tcphs_flow_set_xlat() and
+ *   tcphs_flow_make_owned().) The owner itself is the lock's.
  * - flags, expires and fsm.state are also read under RCU alone (GC and
  *   eviction choose candidates that way); they change under the lock.
  * - The rest is read and written only under the lock, and only while
