@@ -275,3 +275,30 @@ int tcphs_flow_parse(const struct nlmsghdr *nlh, struct tcphs_flow *f,
 	}
 	return 0;
 }
+
+/**
+ * tcphs_flow_first_ts - the first step time the flow or event carries
+ * @f: the flow
+ * @ts: gets it, CLOCK_MONOTONIC ns
+ *
+ * Return: false when it carries none.
+ */
+bool tcphs_flow_first_ts(const struct tcphs_flow *f, uint64_t *ts)
+{
+	static const unsigned int types[] = {
+		TCPHS_A_TS_SYN, TCPHS_A_TS_SYNACK, TCPHS_A_TS_ESTABLISHED,
+		TCPHS_A_TS_FIN1, TCPHS_A_TS_FIN2, TCPHS_A_TS_END,
+	};
+	const uint64_t vals[] = {
+		f->ts_syn, f->ts_synack, f->ts_established, f->ts_fin1, f->ts_fin2, f->ts_end,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (tcphs_has(f, types[i])) {
+			*ts = vals[i];
+			return true;
+		}
+	}
+	return false;
+}

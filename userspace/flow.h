@@ -80,5 +80,6 @@ static inline bool tcphs_has(const struct tcphs_flow *f, unsigned int type)
 int tcphs_flow_parse(const struct nlmsghdr *nlh, struct tcphs_flow *f,
 		     char *err, size_t errlen);
 size_t tcphs_addr_len(int family);
+bool tcphs_flow_first_ts(const struct tcphs_flow *f, uint64_t *ts);
 
 #endif /* _TCPHS_FLOW_H */

@@ -274,6 +274,21 @@ static void print_time(FILE *fp, const struct tcphs_flow *f, const struct tcphs_
 	}
 }
 
+/* The owner's fields of a text line; the command last: it may hold spaces. */
+static void print_owner(FILE *fp, const struct tcphs_flow *f)
+{
+	char comm[TCPHS_STR_LEN];
+
+	if (tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY)
+		fprintf(fp, " owner=%s", tcphs_dir_name(f->owner_side));
+	if (tcphs_has(f, TCPHS_A_OWNER_UID))
+		fprintf(fp, " uid=%" PRIu32, f->owner_uid);
+	if (tcphs_has(f, TCPHS_A_OWNER_PID))
+		fprintf(fp, " pid=%" PRIu32, f->owner_pid);
+	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
+		fprintf(fp, " comm=%s", tcphs_safe_str(comm, sizeof(comm), f->owner_comm));
+}
+
 /**
  * tcphs_print_event - one event as a line of text
  * @fp: where to
@@ -336,15 +351,7 @@ void tcphs_print_event(FILE *fp, const struct tcphs_flow *f,
 		if (tcphs_has(f, TCPHS_A_STAGE))
 			fprintf(fp, " stage=%s", TCPHS_NAME(tcphs_stage_names, f->stage));
 	}
-	if (tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY)
-		fprintf(fp, " owner=%s", tcphs_dir_name(f->owner_side));
-	if (tcphs_has(f, TCPHS_A_OWNER_UID))
-		fprintf(fp, " uid=%" PRIu32, f->owner_uid);
-	if (tcphs_has(f, TCPHS_A_OWNER_PID))
-		fprintf(fp, " pid=%" PRIu32, f->owner_pid);
-	/* Last: a command may hold spaces. */
-	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
-		fprintf(fp, " comm=%s", tcphs_safe_str(lat, sizeof(lat), f->owner_comm));
+	print_owner(fp, f);
 	fputc('\n', fp);
 }
 
@@ -586,26 +593,13 @@ void tcphs_print_event_json(FILE *fp, const struct tcphs_flow *f,
  */
 static bool flow_span(const struct tcphs_flow *f, uint64_t *start, uint64_t *end)
 {
-	static const unsigned int types[] = {
-		TCPHS_A_TS_SYN, TCPHS_A_TS_SYNACK, TCPHS_A_TS_ESTABLISHED,
-		TCPHS_A_TS_FIN1, TCPHS_A_TS_FIN2, TCPHS_A_TS_END,
-	};
-	const uint64_t vals[] = {
-		f->ts_syn, f->ts_synack, f->ts_established, f->ts_fin1, f->ts_fin2, f->ts_end,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (tcphs_has(f, types[i]))
-			break;
-	if (i == sizeof(types) / sizeof(types[0])) {
+	if (!tcphs_flow_first_ts(f, start)) {
 		/* No step time (an event log's line): the event's own. */
 		if (!tcphs_has(f, TCPHS_A_TS_NS))
 			return false;
 		*start = *end = f->ts_ns;
 		return true;
 	}
-	*start = vals[i];
 	*end = tcphs_has(f, TCPHS_A_TS_END) ? f->ts_end : f->ts_ns;
 	if (!tcphs_has(f, TCPHS_A_TS_END) && !tcphs_has(f, TCPHS_A_TS_NS))
 		*end = *start;
@@ -663,14 +657,7 @@ void tcphs_print_summary(FILE *fp, const struct tcphs_flow *f, const struct tcph
 	fprintf(fp, " opener=%s closer=%s",
 		tcphs_has(f, TCPHS_A_OPENER) ? TCPHS_NAME(tcphs_opener_names, f->opener) : "-",
 		tcphs_has(f, TCPHS_A_CLOSER) ? tcphs_dir_name(f->closer) : "-");
-	if (tcphs_has(f, TCPHS_A_OWNER_SIDE) && f->owner_side <= TCPHS_DIR_REPLY)
-		fprintf(fp, " owner=%s", tcphs_dir_name(f->owner_side));
-	if (tcphs_has(f, TCPHS_A_OWNER_UID))
-		fprintf(fp, " uid=%" PRIu32, f->owner_uid);
-	if (tcphs_has(f, TCPHS_A_OWNER_PID))
-		fprintf(fp, " pid=%" PRIu32, f->owner_pid);
-	if (tcphs_has(f, TCPHS_A_OWNER_COMM))
-		fprintf(fp, " comm=%s", tcphs_safe_str(lat, sizeof(lat), f->owner_comm));
+	print_owner(fp, f);
 	fputc('\n', fp);
 }
 

@@ -116,26 +116,6 @@ static void c_history(char *buf, const struct tcphs_flow *f, const struct tcphs_
 		dash(buf);
 }
 
-/* The first time known of the flow. */
-static bool first_ts(const struct tcphs_flow *f, uint64_t *ts)
-{
-	static const unsigned int types[] = {
-		TCPHS_A_TS_SYN, TCPHS_A_TS_SYNACK, TCPHS_A_TS_ESTABLISHED,
-		TCPHS_A_TS_FIN1, TCPHS_A_TS_FIN2, TCPHS_A_TS_END,
-	};
-	const uint64_t vals[] = {
-		f->ts_syn, f->ts_synack, f->ts_established, f->ts_fin1, f->ts_fin2, f->ts_end,
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		if (tcphs_has(f, types[i])) {
-			*ts = vals[i];
-			return true;
-		}
-	}
-	return false;
-}
 
 /* Seconds since the flow's first segment seen, one decimal. */
 static void c_age(char *buf, const struct tcphs_flow *f, const struct tcphs_table *t __maybe_unused,
@@ -143,7 +123,7 @@ static void c_age(char *buf, const struct tcphs_flow *f, const struct tcphs_tabl
 {
 	uint64_t ts, d;
 
-	if (!t->has_now || !first_ts(f, &ts) || ts > t->now_ns) {
+	if (!t->has_now || !tcphs_flow_first_ts(f, &ts) || ts > t->now_ns) {
 		dash(buf);
 		return;
 	}
