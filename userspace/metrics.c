@@ -106,12 +106,15 @@ static int take(struct snapshot *s, bool flows)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = tcphs_query_counters(&s->st);
-	if (ret == -ENOENT)
-		return tcphs_open(&nl);	/* says the module is not loaded */
 	ret = tcphs_open(&nl);
 	if (ret)
 		return ret;
+	ret = tcphs_read_counters(&nl, &s->st);
+	if (ret) {
+		ret = tcphs_nl_fail(&nl, ret, "reading the counters", "reading the counters");
+		nl_close(&nl);
+		return ret;
+	}
 	nlh = nl_msg(&nl, buf, nl.family_id, TCPHS_CMD_GET_PORTS, TCPHS_GENL_VERSION, 0);
 	ret = nl_dump(&nl, nlh, port_cb, s);
 	if (ret) {

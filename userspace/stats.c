@@ -136,20 +136,24 @@ static void print_stats_json(const struct tcphs_counters *st)
  */
 int tcphs_query_counters(struct tcphs_counters *st)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
 	struct nl nl;
 	int ret;
 
 	ret = nl_open_tcphs(&nl);
-	if (ret) {
-		nl_close(&nl);
-		return ret;
-	}
-	nlh = nl_msg(&nl, buf, nl.family_id, TCPHS_CMD_GET_STATS, TCPHS_GENL_VERSION, 0);
-	ret = nl_request(&nl, nlh, stats_cb, st);
+	if (!ret)
+		ret = tcphs_read_counters(&nl, st);
 	nl_close(&nl);
 	return ret;
+}
+
+/* The counters over @nl, open on the family; 0 or what nl_request() says. */
+int tcphs_read_counters(struct nl *nl, struct tcphs_counters *st)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nl_msg(nl, buf, nl->family_id, TCPHS_CMD_GET_STATS, TCPHS_GENL_VERSION, 0);
+	return nl_request(nl, nlh, stats_cb, st);
 }
 
 /**

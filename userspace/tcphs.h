@@ -67,6 +67,7 @@ struct tcphs_counters {
 };
 
 int tcphs_query_counters(struct tcphs_counters *st);
+int tcphs_read_counters(struct nl *nl, struct tcphs_counters *st);
 
 int run_events(const struct tcphs_opts *o);
 int run_list(const struct tcphs_opts *o);
