@@ -463,10 +463,8 @@ static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct tcphs_net *tn = tcphs_pernet(net);
 	u64 sum[__TCPHS_STAT_MAX];
-	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
-	int i;
 
 	msg = genlmsg_new(nla_total_size(0) +
 			  __TCPHS_STAT_MAX * nla_total_size_64bit(sizeof(u64)) +
@@ -479,14 +477,8 @@ static int tcphs_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 		goto nospace;
 
 	tcphs_stats_sum(tn, sum);
-	nest = nla_nest_start(msg, TCPHS_A_STATS);
-	if (!nest)
+	if (put_u64_nest(msg, TCPHS_A_STATS, sum, __TCPHS_STAT_MAX))
 		goto nospace;
-	/* Attribute type 0 is reserved: counter i travels as type i + 1. */
-	for (i = 0; i < __TCPHS_STAT_MAX; i++)
-		if (nla_put_u64_64bit(msg, i + 1, sum[i], 0))
-			goto nospace;
-	nla_nest_end(msg, nest);
 	/* The last event's number: readers bracket their run with it. */
 	if (nla_put_u32(msg, TCPHS_A_FLOW_COUNT, atomic_read(&tn->count)) ||
 	    nla_put_u32(msg, TCPHS_A_NETNS, net->ns.inum) ||

@@ -288,6 +288,12 @@ static const struct seq_operations tcphs_stat_seq_ops = {
 	.show	= tcphs_stat_seq_show,
 };
 
+/* See tcphs_proc_may_read(); the net is the caller's to find. */
+static bool may_read(const struct file *file, const struct net *net)
+{
+	return file_ns_capable(file, net->user_ns, CAP_NET_ADMIN);
+}
+
 /*
  * /proc/net/tcphs_ports: a header, then a line per responder port counted
  * and one for the rest ("other"): the counters of enum tcphs_port_counter,
@@ -301,8 +307,7 @@ static int tcphs_ports_show(struct seq_file *s, void *v)
 	unsigned int i, k, h;
 	int port;
 
-	/* As tcphs_proc_may_read(), for a file of one record. */
-	if (!file_ns_capable(s->file, net->user_ns, CAP_NET_ADMIN))
+	if (!may_read(s->file, net))
 		return -EPERM;
 	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
 	if (!sum)
@@ -342,7 +347,7 @@ static int tcphs_ports_show(struct seq_file *s, void *v)
  */
 bool tcphs_proc_may_read(struct seq_file *s)
 {
-	return file_ns_capable(s->file, seq_file_net(s)->user_ns, CAP_NET_ADMIN);
+	return may_read(s->file, seq_file_net(s));
 }
 
 int tcphs_proc_net_init(struct net *net)
