@@ -13,7 +13,11 @@
 #   3. boot it (panic_on_warn=1) and load tcphs_test.ko: the suites print
 #      KTAP, which the kernel's own `kunit.py parse` judges;
 #   4. boot it again and run the whole VM suite, tests/vm/run-all.sh
-#      (not with --kunit, which stops after the KUnit suites: `make kunit`).
+#      (not with --kunit, which stops after the KUnit suites: `make kunit`),
+#      split into parts that boot side by side (TCPHS_DEBUG_VM_JOBS, default
+#      2): the scripts are dealt out by their length under this kernel, and
+#      the zoo's scenarios are shared among the parts (ZOO_PART). Every
+#      script must report, in one part or another.
 #
 # A splat in the kernel log (KASAN, UBSAN, lockdep, RCU, BUG, WARNING,
 # kmemleak after rmmod) fails the VM run it happens in. Ends with one line
@@ -22,7 +26,8 @@
 # anything failed.
 #
 # Environment: TCPHS_BUILD (scratch, default <root>/.build),
-# TCPHS_DEBUG_VM_TIMEOUT (seconds per VM run, default 3600), and what
+# TCPHS_DEBUG_VM_TIMEOUT (seconds per VM run, default 3600),
+# TCPHS_DEBUG_VM_JOBS (VMs of the suite at once, default 2), and what
 # scripts/build-debug-kernel.sh and scripts/vm-run.sh take.
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -183,12 +188,12 @@ echo "KUnit: $kp test cases passed, $kf failed (KTAP: $ktap)"
 [ "$KUNIT_ONLY" = 0 ] || finish
 
 # ---------------------------------------------------------- VM suite --
-echo "=== VM suite under $KREL"
+JOBS=${TCPHS_DEBUG_VM_JOBS:-2}
+echo "=== VM suite under $KREL, in $JOBS parts side by side"
 t=$(date +%s)
-vmlog=$OUT/vm-suite.log
 # The module cycles at full count here, where kmemleak checks them.
-vm_debug -- sh -c 'STRESS_CYCLES=50 exec /tcphs/tests/vm/run-all.sh' 2>&1 | tee "$vmlog"
-tcphs_add_results "$vmlog" vm "${PIPESTATUS[0]}" "VM suite run under $KREL (log: $vmlog)"
+tcphs_vm_suite "$JOBS" "$OUT/vm-suite" STRESS_CYCLES=50 vm_debug
+vmlog=$OUT/vm-suite.log
 # The debug kernel has fault injection: its tests must have run, not been
 # skipped as on kernels without it.
 for name in fault-failslab fault-page-alloc; do

@@ -3,7 +3,8 @@
 #
 # Every test of tcphs, as `make check` runs it: the module built with W=1
 # and no warning, the reader and its unit tests, then the VM suite over real
-# sockets and namespaces in the test VM. Ends with one line
+# sockets and namespaces in the test VM, then the same under the debug
+# kernel (scripts/check-debug.sh). Ends with one line
 # "check: N passed, M failed"; exits non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -67,10 +68,11 @@ step "tcphs pcap over the handshake zoo" \
 step "Documentation/scenarios.rst is current" \
 	sh -c 'tests/tools/scenario-table.sh | cmp - Documentation/scenarios.rst'
 
-echo "=== VM suite ($KVER)"
-vmlog=$TCPHS_BUILD/vm-suite.log
-"$TCPHS_SCRIPTS/vm-run.sh" -- /tcphs/tests/vm/run-all.sh 2>&1 | tee "$vmlog"
-tcphs_add_results "$vmlog" vm "${PIPESTATUS[0]}" "VM run"
+# The VM suite in parts booted side by side (TCPHS_VM_JOBS, default 2), from
+# the module, reader and tools built above.
+jobs=${TCPHS_VM_JOBS:-2}
+echo "=== VM suite ($KVER), in $jobs parts side by side"
+tcphs_vm_suite "$jobs" "$TCPHS_BUILD/vm-suite" "" "$TCPHS_SCRIPTS/vm-run.sh"
 
 echo "=== debug kernel: KUnit and the VM suite (scripts/check-debug.sh)"
 dlog=$TCPHS_BUILD/check-debug.log

@@ -281,3 +281,84 @@ tcphs_add_results() {
 		failed=$((failed + 1))
 	fi
 }
+
+# ------------------------------------------------- the VM suite, in parts --
+# Seconds a script of tests/vm takes under the debug kernel, one VM alone
+# (the Debian kernel takes about a fifth of it, in much the same ratios).
+# They only balance the parts; a script not listed counts as 120.
+declare -gA TCPHS_VM_WEIGHT=(
+	[t_reader.sh]=455 [t_netlink.sh]=343 [t_stress.sh]=300 [t_fault.sh]=221
+	[t_owner.sh]=191 [t_ports.sh]=166 [t_privilege.sh]=150 [t_proc.sh]=140
+	[t_nat.sh]=123 [t_timeout.sh]=60 [t_module.sh]=48 [t_events_log.sh]=45
+	[t_netns.sh]=34 [t_zoo.sh]=500
+)
+
+# tcphs_vm_parts N: N lines, the scripts of parts 1..N of the VM suite. The
+# zoo is in every part (each runs its share of the scenarios, ZOO_PART);
+# the other scripts, longest first, go each to the part with the least so
+# far.
+tcphs_vm_parts() {
+	local n=$1 i s w best
+	local -a load=() part=()
+
+	for ((i = 0; i < n; i++)); do
+		load[i]=$((${TCPHS_VM_WEIGHT[t_zoo.sh]} / n))
+		part[i]=t_zoo.sh
+	done
+	while read -r w s; do
+		best=0
+		for ((i = 1; i < n; i++)); do
+			[ "${load[i]}" -ge "${load[best]}" ] || best=$i
+		done
+		load[best]=$((load[best] + w))
+		part[best]="${part[best]} $s"
+	done < <(for s in "$TCPHS_ROOT"/tests/vm/t_*.sh; do
+		s=${s##*/}
+		[ "$s" = t_zoo.sh ] || echo "${TCPHS_VM_WEIGHT[$s]:-120} $s"
+	done | sort -k1,1nr -k2,2)
+	for ((i = 0; i < n; i++)); do
+		echo "${part[i]}"
+	done
+}
+
+# tcphs_vm_suite N OUT ENV RUNNER [ARG]...: the VM suite in N parts booted
+# side by side, part K as "RUNNER ARG... --no-build -- sh -c 'ENV ZOO_PART=K/N
+# run-all.sh SCRIPTS'" with TCPHS_BUILD=OUT.K (its own initramfs and last
+# logs). RUNNER is vm-run.sh or a function calling it; the module, the
+# reader and the test tools must be built already. Each part's output goes
+# to OUT.K.log, printed when the part ends, and all of it to OUT.log. Adds
+# the results to the caller's $passed and $failed (tcphs_add_results), and
+# one failure for every script of tests/vm that did not report.
+tcphs_vm_suite() {
+	local n=$1 out=$2 env=$3 k rc s
+	local -a parts pids=()
+
+	shift 3
+	[[ "$n" =~ ^[1-9][0-9]*$ ]] || tcphs_die "the VM suite's parts must be a positive number, not '$n'"
+	mapfile -t parts < <(tcphs_vm_parts "$n")
+	rm -f -- "$out".[0-9]*.log
+	for ((k = 1; k <= n; k++)); do
+		echo "part $k/$n: ${parts[k - 1]} (log: $out.$k.log)"
+		TCPHS_BUILD=$out.$k "$@" --no-build -- sh -c \
+			"$env ZOO_PART=$k/$n exec /tcphs/tests/vm/run-all.sh ${parts[k - 1]}" \
+			>"$out.$k.log" 2>&1 &
+		pids+=($!)
+	done
+	for ((k = 1; k <= n; k++)); do
+		wait "${pids[k - 1]}"
+		rc=$?
+		echo "--- part $k/$n (exit status $rc)"
+		cat -- "$out.$k.log"
+		tcphs_add_results "$out.$k.log" vm "$rc" "VM suite, part $k/$n (log: $out.$k.log)"
+	done
+	for ((k = 1; k <= n; k++)); do
+		cat -- "$out.$k.log"
+	done >"$out.log"
+	for s in "$TCPHS_ROOT"/tests/vm/t_*.sh; do
+		s=${s##*/}
+		if ! grep -a -q "^RESULT $s: " "$out.log"; then
+			echo "not ok $s did not report"
+			failed=$((failed + 1))
+		fi
+	done
+}

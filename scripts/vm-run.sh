@@ -18,6 +18,9 @@
 #                            ELF files get their shared libraries)
 #   --no-module              do not build or insmod tcphs.ko (a present
 #                            module/tcphs.ko is still at /tcphs/tcphs.ko)
+#   --no-build               build nothing: the module, the reader and the
+#                            test tools are there already (VMs booted side
+#                            by side from one tree)
 #   --module-params "k=v .." parameters for insmod
 #   --kernel VMLINUZ         boot this kernel image instead of the picked one
 #   --modules-dir DIR        modules tree for that kernel (its basename must
@@ -61,6 +64,7 @@ usage() {
 
 ADDS=()
 LOAD_MODULE=1
+BUILD=1
 MODULE_PARAMS=""
 OPT_KERNEL=""
 OPT_MODDIR=""
@@ -70,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--add) ADDS+=(--add "${2:?--add needs a file}"); shift 2 ;;
 	--add=*) ADDS+=(--add "${1#*=}"); shift ;;
 	--no-module) LOAD_MODULE=0; shift ;;
+	--no-build) BUILD=0; shift ;;
 	--module-params) MODULE_PARAMS=${2?--module-params needs a value}; shift 2 ;;
 	--module-params=*) MODULE_PARAMS=${1#*=}; shift ;;
 	--kernel) OPT_KERNEL=${2:?--kernel needs a file}; shift 2 ;;
@@ -125,7 +130,13 @@ fi
 
 # ---------------------------------------------------------- build module --
 KO=$TCPHS_ROOT/module/tcphs.ko
-if [ "$LOAD_MODULE" = 1 ]; then
+if [ "$BUILD" = 0 ]; then
+	built=("$TCPHS_ROOT/userspace/tcphs" "$TCPHS_ROOT/tests/tools/pktcraft")
+	[ "$LOAD_MODULE" = 0 ] || built+=("$KO")
+	for f in "${built[@]}"; do
+		[ -f "$f" ] || tcphs_die "--no-build: $f is not built"
+	done
+elif [ "$LOAD_MODULE" = 1 ]; then
 	[ -d "$KDIR" ] || tcphs_die "kernel build dir not found: $KDIR (run scripts/setup.sh)"
 	if [ -f "$TCPHS_ROOT/Makefile" ]; then
 		make -C "$TCPHS_ROOT" -s modules KDIR="$KDIR" ||
@@ -140,7 +151,7 @@ if [ "$LOAD_MODULE" = 1 ]; then
 fi
 # The reader and the test tools, which the VM holds at /usr/bin/tcphs and
 # /tcphs/tests/tools.
-if [ -f "$TCPHS_ROOT/Makefile" ]; then
+if [ "$BUILD" = 1 ] && [ -f "$TCPHS_ROOT/Makefile" ]; then
 	make -C "$TCPHS_ROOT" -s reader tools >/dev/null ||
 		tcphs_die "building the reader and the test tools failed"
 fi
