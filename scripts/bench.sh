@@ -5,9 +5,20 @@
 # figure against a baseline measured in the same run (tests/bench/run.sh).
 # The results are printed and kept in $TCPHS_BUILD/bench-results.txt.
 #
-# Environment: BENCH_CONNS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_IPERF_SECS,
-# BENCH_REPEATS (see tests/bench/run.sh); TCPHS_VM_MEM (default here 3G),
-# TCPHS_VM_CPUS.
+# Two modes (BENCH_MODE):
+#   deterministic (the default): QEMU counts instructions (TCPHS_ACCEL=icount,
+#       one vCPU): the guest's clock advances 1 ns per instruction executed,
+#       so every rate and cost is in instructions and repeats from run to
+#       run, however loaded the host is. It does not model what an
+#       instruction costs on hardware: caches, TLBs, branch prediction,
+#       memory bandwidth, and contention between CPUs (there is one);
+#       a cache miss costs what a hit costs.
+#   wall: TCG on two vCPUs, timed by the host's wall clock; closer to a
+#       machine's mix of costs, but rounds spread by several per cent.
+#
+# Environment: BENCH_MODE; BENCH_CONNS, BENCH_ROUNDS, BENCH_WARMUP,
+# BENCH_FLOWS, BENCH_IPERF_SECS, BENCH_REPEATS (see tests/bench/run.sh);
+# TCPHS_VM_MEM (default here 3G), TCPHS_VM_CPUS (wall mode).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TCPHS_ROOT"
@@ -16,9 +27,18 @@ tcphs_prepare_vm
 mkdir -p "$TCPHS_BUILD"
 log=$TCPHS_BUILD/bench.log
 env_args=()
-for v in BENCH_CONNS BENCH_ROUNDS BENCH_FLOWS BENCH_IPERF_SECS BENCH_REPEATS; do
+for v in BENCH_CONNS BENCH_ROUNDS BENCH_WARMUP BENCH_FLOWS BENCH_IPERF_SECS BENCH_REPEATS; do
 	[ -n "${!v:-}" ] && env_args+=("$v=${!v}")
 done
+case ${BENCH_MODE:=deterministic} in
+deterministic)
+	export TCPHS_ACCEL=icount
+	export TCPHS_VM_CPUS=1
+	;;
+wall) ;;
+*) tcphs_die "BENCH_MODE must be deterministic or wall, not '$BENCH_MODE'" ;;
+esac
+env_args+=("BENCH_MODE=$BENCH_MODE")
 # Under TCG the guest marks the TSC unstable and reads the HPET instead, an
 # emulated device access that costs microseconds; real machines read the
 # TSC. Both the baseline and tcphs run on the same clock.

@@ -42,7 +42,12 @@
 # Environment:
 #   TCPHS_KVER            kernel release (default: newest *-cloud-amd64 with
 #                         headers and modules; the host's uname -r is unused)
-#   TCPHS_ACCEL           tcg (default) or kvm (-accel kvm -cpu host)
+#   TCPHS_ACCEL           tcg (default), kvm (-accel kvm -cpu host), or
+#                         icount: TCG on one thread with -icount
+#                         shift=0,sleep=off, so that the guest's clock counts
+#                         the instructions it executes (1 ns each) and
+#                         timings repeat; needs TCPHS_VM_CPUS=1 (the default
+#                         there)
 #   TCPHS_VM_MEM          guest memory (default 1G)
 #   TCPHS_VM_CPUS         guest CPUs (default 2)
 #   TCPHS_VM_TIMEOUT      seconds before the VM is killed (default 900)
@@ -190,11 +195,21 @@ tcg)
 	# Emulation is slow; do not mistake it for a stall.
 	EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
 	;;
+icount)
+	# One instruction, one nanosecond of guest time; an idle guest's
+	# clock does not run ahead (sleep=off). A second vCPU would hang
+	# the boot under icount.
+	QACCEL=(-accel tcg,thread=single -cpu max -icount shift=0,sleep=off)
+	EXTRA_APPEND="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
+	[ "${TCPHS_VM_CPUS:-1}" = 1 ] ||
+		tcphs_die "TCPHS_ACCEL=icount takes one vCPU, not TCPHS_VM_CPUS=$TCPHS_VM_CPUS"
+	TCPHS_VM_CPUS=1
+	;;
 kvm)
 	QACCEL=(-accel kvm -cpu host)
 	EXTRA_APPEND=""
 	;;
-*) tcphs_die "TCPHS_ACCEL must be tcg or kvm, not '$ACCEL'" ;;
+*) tcphs_die "TCPHS_ACCEL must be tcg, icount or kvm, not '$ACCEL'" ;;
 esac
 
 # slab_nomerge: each slab cache stays its own, so that /proc/slabinfo counts

@@ -4,8 +4,10 @@
 # figure is a ratio against a baseline measured in this same run, printed as
 # "name: value" lines and kept in /tmp/bench-results.txt.
 #
-# Environment: BENCH_CONNS (connections per rate run, default 1000),
-# BENCH_ROUNDS (interleaved rounds, default 3), BENCH_FLOWS (table fill,
+# Environment: BENCH_MODE (deterministic: the guest's nanoseconds are
+# instructions; wall: they are the host's), BENCH_CONNS (connections per
+# rate run, default 1000), BENCH_ROUNDS (interleaved rounds, default 3),
+# BENCH_WARMUP (rounds run first and not counted, default 1), BENCH_FLOWS (table fill,
 # default 1000000), BENCH_IPERF_SECS (default 3), BENCH_REPEATS (timings of
 # the per-packet cost, whose median counts, default 5).
 . "$(dirname "$0")/../vm/lib.sh"
@@ -13,6 +15,11 @@
 TOOLS=$TESTS_DIR/tools
 CONNS=${BENCH_CONNS:-1000}
 ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-1}
+MODE=${BENCH_MODE:-wall}
+# What a guest nanosecond is.
+UNIT=ns
+[ "$MODE" != deterministic ] || UNIT=instructions
 FLOWS=${BENCH_FLOWS:-1000000}
 IPERF_SECS=${BENCH_IPERF_SECS:-3}
 REPEATS=${BENCH_REPEATS:-5}
@@ -116,7 +123,13 @@ bench_rates() {
 	modprobe nft_ct 2>/dev/null
 	# Rounds interleave the three ways, and each ratio is taken within a
 	# round, so that the machine's drift cancels; the median of the
-	# rounds is reported.
+	# rounds is reported. The warm-up rounds (caches, the slabs' first
+	# pages, conntrack's modules) only run the connections.
+	for r in $(seq "$WARMUP"); do
+		for m in none tcphs tcphs_noowner tcphs_noports conntrack; do
+			mode $m && conn_rate >/dev/null
+		done
+	done
 	for r in $(seq "$ROUNDS"); do
 		for m in none tcphs tcphs_noowner tcphs_noports conntrack; do
 			mode $m || { out "error" "mode $m failed"; continue; }
@@ -184,6 +197,18 @@ bench_scale() {
 	params="max_flows=$table_cap netns_max_flows=$table_cap netns_flows_total=$table_cap timeout_syn=3600"
 	hits=200000
 
+	# The cost of a new flow: SYNs of new tuples into an empty table, with
+	# tcphs and without (the median of $REPEATS, each from a fresh load).
+	n_new=100000
+	tcphs_off
+	b_new=$(flood_median $n_new)
+	t_new=$(for _ in $(seq "$REPEATS"); do
+		tcphs_on $params
+		flood $n_new
+	done | median)
+	out new_flow_cost "$(awk -v a="$t_new" -v b="$b_new" -v n=$n_new \
+		'BEGIN { printf "%.1f", (a - b) / n }') $UNIT/flow (a SYN of a new tuple, tcphs minus baseline)"
+
 	# The cost of one packet of a known flow, at 1K flows and at $FLOWS:
 	# ACKs of existing half-open flows (looked up, taken through the state
 	# machine, no event), minus the same segments sent without tcphs.
@@ -203,8 +228,8 @@ bench_scale() {
 	out fill_rate "$(awk -v n="$FLOWS" -v t="$fill" 'BEGIN { printf "%.0f", n / (t / 1e9) }') new flows/s"
 	c1=$(awk -v a="$t_1k" -v b="$base_1k" -v n=$hits 'BEGIN { printf "%.1f", (a - b) / n }')
 	c2=$(awk -v a="$t_big" -v b="$base_big" -v n=$hits 'BEGIN { printf "%.1f", (a - b) / n }')
-	out lookup_cost_1k "$c1 ns/packet (tcphs minus baseline)"
-	out lookup_cost_${FLOWS} "$c2 ns/packet (tcphs minus baseline)"
+	out lookup_cost_1k "$c1 $UNIT/packet (tcphs minus baseline)"
+	out lookup_cost_${FLOWS} "$c2 $UNIT/packet (tcphs minus baseline)"
 	r=$(ratio "$c2" "$c1")
 	out lookup_cost_ratio "$r"
 	verdict "lookup cost ${FLOWS}/1K" "$r" "<=" 1.5
@@ -302,7 +327,11 @@ bench_profile() {
 	out profile_tcphs_top "$(head -n 5 /tmp/perf.mine | awk '{ printf "%s %s%%  ", $2, $1 }')"
 }
 
-echo "### tcphs benchmark: $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+echo "### tcphs benchmark: $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB, mode $MODE"
+case $MODE in
+deterministic) out clock "instructions: 1 ns of guest time is 1 instruction executed (QEMU -icount shift=0)" ;;
+*) out clock "wall: the host's time, as TCG runs the guest" ;;
+esac
 bench_rates
 bench_scale
 bench_events
