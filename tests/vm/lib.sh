@@ -204,22 +204,20 @@ alive() {
 
 # reader_ready NS PID: waits until reader PID has joined the events group.
 # It joins nlctrl's "notify" group (id 16, bit 0x8000) and then "events":
-# /proc/net/netlink shows the first 32 groups of its socket.
+# /proc/net/netlink shows the first 32 groups of its socket. Its sockets are read in /proc/PID/fd and their groups in /proc/PID/net/
+# netlink, which lists the sockets of PID's own namespace (NS, which the
+# check so needs not enter).
 reader_ready() {
-	local i=0 fd ino g
+	local i=0
 
 	while [ $i -lt 100 ]; do
 		alive "$2" || return 1
-		for fd in /proc/"$2"/fd/*; do
-			ino=$(readlink "$fd" 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
-			[ -n "$ino" ] || continue
-			g=$(in_ns "$1" cat /proc/net/netlink |
-				awk -v ino="$ino" '$1 != "sk" && $NF == ino { print $4 }')
-			case $g in
-			"" | 00000000 | 00008000) ;;
-			*) return 0 ;;
-			esac
-		done
+		ls -l /proc/"$2"/fd 2>/dev/null | awk '
+			NR == FNR { if (match($0, /socket:\[[0-9]+\]/))
+					ino[substr($0, RSTART + 8, RLENGTH - 9)] = 1
+				next }
+			$1 != "sk" && ($NF in ino) && $4 != "00000000" && $4 != "00008000" { found = 1 }
+			END { exit !found }' - /proc/"$2"/net/netlink && return 0
 		i=$((i + 1))
 		sleep 0.05
 	done

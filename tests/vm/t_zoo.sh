@@ -46,7 +46,10 @@ SCENARIOS=${SCENARIOS:-$TESTS_DIR/scenarios}
 MAC_INJ=02:00:00:00:00:01
 MAC_OBS=02:00:00:00:00:02
 
-# zoo_setup: inj --veth-- obs, obs drops whatever is not for itself.
+# zoo_setup: inj --veth-- obs, obs drops whatever is not for itself. A
+# process stays in obs (OBS_PID), so that obs's files are read in
+# /proc/OBS_PID/net without entering the namespace: every process costs
+# dearly under a debug kernel, and a scenario reads many files.
 zoo_setup() {
 	mk_ns inj
 	mk_ns obs
@@ -56,62 +59,95 @@ zoo_setup() {
 	ip -n obs link set vb up
 	in_ns obs sh -c 'echo 0 >/proc/sys/net/ipv4/ip_forward;
 		echo 0 >/proc/sys/net/ipv6/conf/all/forwarding'
+	# Started from a subshell, so that run_test's wait does not wait for it.
+	(ip netns exec obs sleep 1000000 >/dev/null 2>&1 &
+		echo $! >/tmp/zoo.obs.pid)
+	OBS_PID=$(cat /tmp/zoo.obs.pid)
+	# In obs once ip has entered it and run sleep.
+	wait_for 10 grep -qx sleep /proc/"$OBS_PID"/comm || fail "the process in obs did not start"
+	OBS_NET=/proc/$OBS_PID/net
 }
 
-# scn_endpoint FILE client|server: "addr:port" or "[v6]:port".
-scn_endpoint() {
-	awk -v who="$2" '$1 == who {
-		if ($2 ~ /:/) print "[" $2 "]:" $3; else print $2 ":" $3 }' "$1"
+# scn_parse FILE: the scenario's own lines, in one pass: prints shell
+# assignments (want: the events, ";" after each; nseg: the segments;
+# packets: 1 if an "expect stat packets" is there; loose: "--loose" with
+# param loose 1; client, server: "addr:port" or "[v6]:port") and writes
+# the params to /tmp/zoo.params and the expectations to /tmp/zoo.expect.
+scn_parse() {
+	sed 's/#.*//' "$1" | awk '
+		function ep(a, p) { return (a ~ /:/) ? "[" a "]:" p : a ":" p }
+		$1 == "client" { client = ep($2, $3) }
+		$1 == "server" { server = ep($2, $3) }
+		$1 == "param" { print $2, $3 >"/tmp/zoo.params"
+			if ($2 == "loose" && $3 == 1) loose = "--loose" }
+		$1 == "event" { $1 = ""; want = want substr($0, 2) ";" }
+		$1 == "expect" { print $2, $3, $4 >"/tmp/zoo.expect"
+			if ($2 == "stat" && $3 == "packets") packets = 1 }
+		$1 ~ /^(c>s|s>c|c<s|s<c)$/ { nseg++ }
+		END {
+			printf "want=\047%s\047 nseg=%d packets=%d loose=%s\n", want, nseg, packets, loose
+			printf "client=\047%s\047 server=\047%s\047\n", client, server
+		}'
 }
 
-# scn_value FILE VALUE: VALUE, with a sequence expression worked out.
-scn_value() {
-	if echo "$2" | grep -Eq '^[xy]([+-][0-9]+)*$'; then
-		"$PKTCRAFT" -e "$2" "$1"
-	else
-		echo "$2"
-	fi
+# zoo_columns TABLE CLIENT SERVER: the columns of the flow's line in TABLE
+# (the last between the two, either way round) as col_NAME assignments,
+# line= the line itself and nflows= the lines under the header.
+zoo_columns() {
+	echo "$1" | awk -v a="$2" -v b="$3" '
+		function q(v) { gsub(/\047/, "\047\\\047\047", v); return "\047" v "\047" }
+		NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; n = NF; next }
+		{ flows++ }
+		($3 == a && $4 == b) || ($3 == b && $4 == a) { line = $0; split($0, f, " ") }
+		END {
+			printf "nflows=%d line=%s\n", flows, q(line)
+			if (line != "")
+				for (i = 1; i <= n; i++) {
+					c = name[i]; gsub(/[^A-Za-z0-9_]/, "_", c)
+					printf "col_%s=%s\n", c, q(f[i])
+				}
+		}'
 }
 
-# tcp_mib NS NAME...: counters of the Tcp: lines of NS's /proc/net/snmp.
-tcp_mib() {
-	ns=$1
-	shift
-	in_ns "$ns" cat /proc/net/snmp | awk -v names="$*" '
-		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
-		$1 == "Tcp:" { n = split(names, w, " ")
-			for (i = 1; i <= n; i++) printf "%s%s", $col[w[i]], i < n ? " " : "\n" }'
+# zoo_stats BEFORE AFTER: stat_NAME= what each /proc/net/stat/tcphs counter
+# gained between two copies of the file (summed over CPUs, hexadecimal).
+zoo_stats() {
+	awk '
+		function hex(v,   i, d, n) { n = 0; v = tolower(v)
+			for (i = 1; i <= length(v); i++) {
+				d = index("0123456789abcdef", substr(v, i, 1)) - 1
+				n = n * 16 + d }
+			return n }
+		FNR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; nf = NF; file++; next }
+		{ for (i = 1; i <= nf; i++) sum[file, name[i]] += hex($i) }
+		END { for (i = 1; i <= nf; i++)
+			printf "stat_%s=%d\n", name[i], sum[2, name[i]] - sum[1, name[i]] }' "$1" "$2"
 }
 
-# mib_delta BEFORE AFTER: the differences of two tcp_mib lines.
-mib_delta() {
-	echo "$1 $2" | awk '{ n = NF / 2
-		for (i = 1; i <= n; i++) printf "%s%s", $(i + n) - $i, i < n ? " " : "\n" }'
-}
-
-# stat_since NAME: what a /proc/net/stat/tcphs counter of obs gained since
-# the scenario began.
-stat_since() {
-	echo $(($(stat_sum obs "$1") - $(stat_sum_of /tmp/zoo.stat0 "$1")))
+# zoo_mib: TCP's InSegs, OutSegs and OutRsts in obs.
+zoo_mib() {
+	awk '$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Tcp:" { print $col["InSegs"], $col["OutSegs"], $col["OutRsts"] }' "$OBS_NET/snmp"
 }
 
 zoo_one() {
 	scn=$SCN
-	name=$(basename "$scn" .scn)
+	name=${scn##*/}
+	name=${name%.scn}
 	ev=/tmp/zoo.$name.json
 	out=$(in_ns obs tcphs flush) || fail "cannot flush obs's table: $out"
-	if [ "$(proc_table obs | wc -l)" != 1 ]; then
-		fail "obs's table is not empty after the flush"
-	fi
-	in_ns obs cat /proc/net/stat/tcphs >/tmp/zoo.stat0
-	mib0=$(tcp_mib obs InSegs OutSegs OutRsts)
-	sed 's/#.*//' "$scn" | awk '$1 == "param" { print $2, $3 }' >/tmp/zoo.params
+	: >/tmp/zoo.params
+	: >/tmp/zoo.expect
+	eval "$(scn_parse "$scn")"
 	restore=""
 	while read -r p v; do
 		f=/sys/module/tcphs/parameters/$p
 		restore="$restore $p=$(cat "$f")"
 		echo "$v" >"$f" || fail "cannot set $p=$v"
 	done </tmp/zoo.params
+	cp "$OBS_NET/stat/tcphs" /tmp/zoo.stat0
+	mib0=$(zoo_mib)
+	[ "$(cat "$OBS_NET/tcphs" | wc -l)" = 1 ] || fail "obs's table is not empty after the flush"
 
 	# Not through a shell function: $! must be the reader itself.
 	ip netns exec obs tcphs events --json >"$ev" 2>"$ev.err" &
@@ -125,45 +161,43 @@ zoo_one() {
 	wait $reader 2>/dev/null
 
 	[ -s "$ev.err" ] && log "reader: $(cat "$ev.err")"
-	if grep -q '"lost"' "$ev"; then
-		fail "the reader lost events: $(grep '"lost"' "$ev")"
-	fi
-	got=$(jq -r 'select(.event != null) |
-		"\(.event_seq) \(.event) \(.old_state) -> \(.state)"' "$ev" |
-		sort -n | cut -d' ' -f2- | tr '\n' ';')
-	want=$(sed 's/#.*//' "$scn" | awk '$1 == "event" { $1 = ""; print substr($0, 2) }' |
-		tr '\n' ';')
+	got=$(jq -r -s 'if any(.[]; has("lost")) then "lost: \(map(select(has("lost"))))"
+		else map(select(.event != null)) | sort_by(.event_seq) |
+			map("\(.event) \(.old_state) -> \(.state);") | add // "" end' "$ev")
+	case $got in
+	lost:*) fail "the reader lost events: $got" ;;
+	esac
 	expect_eq events "$got" "$want"
 
-	client=$(scn_endpoint "$scn" client)
-	server=$(scn_endpoint "$scn" server)
-	table=$(proc_table obs)
-	line=$(echo "$table" | awk -v a="$client" -v b="$server" \
-		'($3 == a && $4 == b) || ($3 == b && $4 == a)' | tail -n1)
+	table=$(cat "$OBS_NET/tcphs")
+	eval "$(zoo_columns "$table" "$client" "$server")"
 	log "line: $line"
+	cp "$OBS_NET/stat/tcphs" /tmp/zoo.stat1
+	eval "$(zoo_stats /tmp/zoo.stat0 /tmp/zoo.stat1)"
 
 	# Nothing answered: obs's TCP neither received nor sent a segment.
 	expect_eq "TCP segments received and sent in obs" \
-		"$(mib_delta "$mib0" "$(tcp_mib obs InSegs OutSegs OutRsts)")" "0 0 0"
+		"$(echo "$mib0 $(zoo_mib)" | awk '{ print $4 - $1, $5 - $2, $6 - $3 }')" "0 0 0"
 	# Every segment was examined once (a file with malformed headers or
 	# fragments, which are not, says how many with "expect stat packets").
-	if ! grep -q '^expect stat packets ' "$scn"; then
-		nseg=$(sed 's/#.*//' "$scn" | grep -cE '^[[:space:]]*(c>s|s>c|c<s|s<c)[[:space:]]')
-		expect_eq "stat packets" "$(stat_since packets)" "$nseg"
-	fi
+	[ "$packets" = 1 ] || expect_eq "stat packets" "$stat_packets" "$nseg"
 
-	sed 's/#.*//' "$scn" | awk '$1 == "expect" { print $2, $3, $4 }' >/tmp/zoo.expect
 	while read -r what a b; do
 		case $what in
 		flows)
-			expect_eq flows "$(($(echo "$table" | wc -l) - 1))" "$a"
+			expect_eq flows "$nflows" "$a"
 			;;
 		stat)
-			expect_eq "stat $a" "$(stat_since "$a")" "$b"
+			eval "v=\${stat_$a-missing}"
+			expect_eq "stat $a" "$v" "$b"
 			;;
 		*)
 			[ -n "$line" ] || { fail "no /proc/tcphs line for $client $server"; continue; }
-			expect_eq "$what" "$(field "$line" "$what")" "$(scn_value "$scn" "$a")"
+			case $a in
+			x | y | x[+-]* | y[+-]*) a=$("$PKTCRAFT" -e "$a" "$scn") ;;
+			esac
+			eval "v=\${col_$what-missing}"
+			expect_eq "$what" "$v" "$a"
 			;;
 		esac
 	done </tmp/zoo.expect
@@ -171,15 +205,14 @@ zoo_one() {
 	# The same exchange through tcphs pcap, which runs the module's fsm.c
 	# and history.c in the reader: the same words for the flow.
 	if [ -n "$line" ]; then
-		loose=$(awk '$1 == "param" && $2 == "loose" && $3 == 1 { print "--loose" }' "$scn")
 		"$PKTCRAFT" -n -w /tmp/zoo.pcap "$scn" || fail "pktcraft -w failed"
 		pcap=$(tcphs pcap --json $loose /tmp/zoo.pcap |
-			jq -r --arg o "$(field "$line" orig)" --arg r "$(field "$line" reply)" '
+			jq -r -s --arg o "$col_orig" --arg r "$col_reply" '
 				def ep(a; p): if (a | test(":")) then "[\(a)]:\(p)" else "\(a):\(p)" end;
-				select(ep(.saddr; .sport) == $o and ep(.daddr; .dport) == $r) |
-				"\(.state) \(.conn_state) \(.history)"' | tail -n1)
+				map(select(ep(.saddr; .sport) == $o and ep(.daddr; .dport) == $r)) |
+				if length > 0 then last | "\(.state) \(.conn_state) \(.history)" else "" end')
 		expect_eq "tcphs pcap of the same segments" "$pcap" \
-			"$(field "$line" state) $(field "$line" conn_state) $(field "$line" history)"
+			"$col_state $col_conn_state $col_history"
 	fi
 
 	for pv in $restore; do
@@ -202,5 +235,6 @@ for SCN in ${ZOO:-$SCENARIOS/*.scn}; do
 	run_test "zoo $(basename "$SCN" .scn)" zoo_one
 done
 NAMESPACES=$ZOO_NAMESPACES
+kill $OBS_PID 2>/dev/null
 cleanup_ns
 finish
