@@ -24,6 +24,8 @@ set -euo pipefail
 cd "$TCPHS_ROOT"
 
 tcphs_prepare_vm
+# tpstates, the tracepoint peer, with its BPF object (tests/bench/).
+make -s -C tests/bench || tcphs_die "building tests/bench (tpstates) failed"
 mkdir -p "$TCPHS_BUILD"
 log=$TCPHS_BUILD/bench.log
 env_args=()

@@ -46,6 +46,8 @@ PACKAGES=(
 	"iperf3: the benchmark's throughput runs"
 	"nftables: NAT routers in the VM tests"
 	"linux-perf: the benchmark's profile"
+	"clang: the benchmark's tracepoint peer (tests/bench/tpstates.bpf.c)"
+	"libbpf-dev: the benchmark's tracepoint peer (tests/bench/tpstates.c)"
 	"sparse: make lint (C=2)"
 	"python3: the test tools"
 	"python3-yaml: reading the netlink spec"
