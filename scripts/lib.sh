@@ -344,16 +344,14 @@ tcphs_vm_suite() {
 			>"$out.$k.log" 2>&1 &
 		pids+=($!)
 	done
+	: >"$out.log"
 	for ((k = 1; k <= n; k++)); do
 		wait "${pids[k - 1]}"
 		rc=$?
 		echo "--- part $k/$n (exit status $rc)"
-		cat -- "$out.$k.log"
+		tee -a "$out.log" <"$out.$k.log"
 		tcphs_add_results "$out.$k.log" vm "$rc" "VM suite, part $k/$n (log: $out.$k.log)"
 	done
-	for ((k = 1; k <= n; k++)); do
-		cat -- "$out.$k.log"
-	done >"$out.log"
 	for s in "$TCPHS_ROOT"/tests/vm/t_*.sh; do
 		s=${s##*/}
 		if ! grep -a -q "^RESULT $s: " "$out.log"; then

@@ -49,6 +49,13 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
+# figure NAME FILE [NOTE]: the median of the rounds in FILE as NAME, with
+# the rounds themselves (and NOTE); the median stays in $r for a verdict.
+figure() {
+	r=$(median <"$2")
+	out "$1" "$r (rounds: $(tr '\n' ' ' <"$2")${3:+; $3})"
+}
+
 # elapsed CMD...: run, print elapsed nanoseconds.
 elapsed() {
 	"$TOOLS/nstime" "$@" 2>&1 >/dev/null | awk '/^elapsed_ns/ { print $2 }'
@@ -200,33 +207,25 @@ bench_rates() {
 		out "conn_rate_$m" "$(median </tmp/rate.$m) conn/s (rounds: $(tr '\n' ' ' </tmp/rate.$m))"
 		out "throughput_$m" "$(median </tmp/tput.$m) Mbit/s (rounds: $(tr '\n' ' ' </tmp/tput.$m))"
 	done
-	r=$(median </tmp/r.rate_tcphs)
-	out conn_rate_ratio_tcphs "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_tcphs))"
+	figure conn_rate_ratio_tcphs /tmp/r.rate_tcphs
 	verdict "conn_rate tcphs/baseline" "$r" ">=" 0.95
 	out conn_rate_ratio_conntrack "$(median </tmp/r.rate_conntrack)"
 	out conn_rate_tcphs_reader "$(median </tmp/rate.tcphs_reader) conn/s (rounds: $(tr '\n' ' ' </tmp/rate.tcphs_reader))"
 	out conn_rate_tpstates "$(median </tmp/rate.tpstates) conn/s (rounds: $(tr '\n' ' ' </tmp/rate.tpstates))"
-	r=$(median </tmp/r.rate_reader)
-	out conn_rate_ratio_tcphs_reader "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_reader); tcphs with its reader writing JSON lines)"
+	figure conn_rate_ratio_tcphs_reader /tmp/r.rate_reader "tcphs with its reader writing JSON lines"
 	verdict "conn_rate tcphs+reader/baseline" "$r" ">=" 0.95
 	out conn_rate_ratio_tpstates "$(median </tmp/r.rate_tpstates) (the tracepoint peer writing its lines)"
-	r=$(median </tmp/r.rate_reader_vs_ct)
-	out conn_rate_tcphs_reader_over_conntrack "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_reader_vs_ct))"
+	figure conn_rate_tcphs_reader_over_conntrack /tmp/r.rate_reader_vs_ct
 	verdict "conn_rate tcphs+reader/conntrack" "$r" ">=" 1.10
-	r=$(median </tmp/r.rate_reader_vs_tps)
-	out conn_rate_tcphs_reader_over_tpstates "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_reader_vs_tps))"
+	figure conn_rate_tcphs_reader_over_tpstates /tmp/r.rate_reader_vs_tps
 	verdict "conn_rate tcphs+reader/tpstates" "$r" ">=" 1.0
-	r=$(median </tmp/r.rate_owner)
-	out conn_rate_owners_on_over_off "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_owner); the cost of attribution)"
+	figure conn_rate_owners_on_over_off /tmp/r.rate_owner "the cost of attribution"
 	out conn_rate_tcphs_noowner "$(median </tmp/rate.tcphs_noowner) conn/s"
-	r=$(median </tmp/r.rate_ports)
-	out conn_rate_ports_on_over_off "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_ports); the cost of the aggregates per port)"
+	figure conn_rate_ports_on_over_off /tmp/r.rate_ports "the cost of the aggregates per port"
 	out conn_rate_tcphs_noports "$(median </tmp/rate.tcphs_noports) conn/s"
-	r=$(median </tmp/r.rate_vs_ct)
-	out conn_rate_tcphs_over_conntrack "$r (rounds: $(tr '\n' ' ' </tmp/r.rate_vs_ct))"
+	figure conn_rate_tcphs_over_conntrack /tmp/r.rate_vs_ct
 	verdict "conn_rate tcphs/conntrack" "$r" ">=" 1.0
-	r=$(median </tmp/r.tput_tcphs)
-	out throughput_ratio_tcphs "$r (rounds: $(tr '\n' ' ' </tmp/r.tput_tcphs))"
+	figure throughput_ratio_tcphs /tmp/r.tput_tcphs
 	verdict "throughput tcphs/baseline" "$r" ">=" 0.99
 	out throughput_ratio_conntrack "$(median </tmp/r.tput_conntrack)"
 	cleanup_ns

@@ -172,16 +172,11 @@ wait_for() {
 
 # stat_sum NS NAME: a /proc/net/stat/tcphs counter summed over CPUs.
 stat_sum() {
-	in_ns "$1" cat /proc/net/stat/tcphs | stat_sum_of - "$2"
-}
-
-# stat_sum_of FILE NAME: the same, of a copy of the file ("-": stdin).
-stat_sum_of() {
 	local sum=0 v
 
-	for v in $(awk -v name="$2" '
+	for v in $(in_ns "$1" cat /proc/net/stat/tcphs | awk -v name="$2" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
-		{ print $col }' "$1"); do
+		{ print $col }'); do
 		sum=$((sum + $(printf '%d' "0x$v")))
 	done
 	echo "$sum"
